@@ -1,0 +1,1 @@
+import { placeholder } from "@requests-futures/httpbin"; console.log(placeholder)

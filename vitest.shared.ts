@@ -1,0 +1,10 @@
+import { fileURLToPath } from "node:url"
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
+
+/** Tests import the workspace packages by name, as users do, but run them from source. */
+export const alias: Record<string, string> = {
+  "@requests-futures/httpbin": src("httpbin"),
+  "@requests-futures/core": src("core"),
+  "requests-futures": src("requests-futures")
+}
