@@ -1,0 +1,223 @@
+/**
+ * The failures a request can have, mirroring requests' exception tree as tagged data.
+ *
+ * Every error carries the `method` and `url` of the request that failed and, where there is one,
+ * the underlying `cause`. `RequestError` is the union of all of them: `Effect.catchTags` narrows it.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Response from "./Response.js"
+
+/** What every request error says about the request that failed. */
+export interface RequestInfo {
+  readonly method: string
+  readonly url: string
+  readonly cause?: unknown
+}
+
+const describeCause = (cause: unknown): string => {
+  if (cause === undefined) return ""
+  if (cause instanceof Error) {
+    const code = (cause as { readonly code?: unknown }).code
+    return `: ${typeof code === "string" ? `${code} ` : ""}${cause.message}`
+  }
+  return `: ${String(cause)}`
+}
+
+const where = (self: RequestInfo): string => `${self.method} ${self.url}`
+
+/** The connection could not be made or was lost (refused, reset, DNS failure, closed early). */
+export class ConnectionError extends Data.TaggedError("ConnectionError")<RequestInfo> {
+  override get message(): string {
+    return `${where(this)}: connection failed${describeCause(this.cause)}`
+  }
+}
+
+/** No connection was established within the connect timeout. Safe to retry: nothing was sent. */
+export class ConnectTimeout extends Data.TaggedError("ConnectTimeout")<RequestInfo & { readonly timeoutMs: number }> {
+  override get message(): string {
+    return `${where(this)}: no connection within ${this.timeoutMs} ms`
+  }
+}
+
+/** The server sent no byte for longer than the read timeout (before the headers or between body bytes). */
+export class ReadTimeout extends Data.TaggedError("ReadTimeout")<
+  RequestInfo & { readonly timeoutMs: number; readonly phase: "headers" | "body" }
+> {
+  override get message(): string {
+    return `${where(this)}: no byte of the ${this.phase} for ${this.timeoutMs} ms`
+  }
+}
+
+/** More redirects than `maxRedirects`; `history` holds the responses that were followed. */
+export class TooManyRedirects extends Data.TaggedError("TooManyRedirects")<
+  RequestInfo & { readonly maxRedirects: number; readonly history: ReadonlyArray<Response.Response> }
+> {
+  override get message(): string {
+    return `${where(this)}: exceeded ${this.maxRedirects} redirects (last: ${
+      this.history.at(-1)?.headers.get("location") ?? "?"
+    })`
+  }
+}
+
+/** The URL has a scheme and host but cannot be parsed or has no host (`http://`). */
+export class InvalidUrl extends Data.TaggedError("InvalidUrl")<RequestInfo & { readonly reason: string }> {
+  override get message(): string {
+    return `Invalid URL ${JSON.stringify(this.url)}: ${this.reason}`
+  }
+}
+
+/** The URL has no scheme: requests' "Invalid URL 'x': No scheme supplied. Perhaps you meant https://x?" */
+export class MissingSchema extends Data.TaggedError("MissingSchema")<RequestInfo> {
+  override get message(): string {
+    return `Invalid URL ${JSON.stringify(this.url)}: no scheme supplied. Perhaps you meant https://${this.url}?`
+  }
+}
+
+/** The URL (or a redirect's Location) has a scheme other than http or https. */
+export class InvalidSchema extends Data.TaggedError("InvalidSchema")<RequestInfo & { readonly scheme: string }> {
+  override get message(): string {
+    return `${where(this)}: no connection adapter for scheme ${JSON.stringify(this.scheme)} (only http and https)`
+  }
+}
+
+/** A header name or value is not valid HTTP (CR, LF, NUL or other forbidden characters). Nothing was sent. */
+export class InvalidHeader extends Data.TaggedError("InvalidHeader")<
+  RequestInfo & { readonly name: string; readonly reason: string }
+> {
+  override get message(): string {
+    return `${where(this)}: invalid header ${JSON.stringify(this.name)}: ${this.reason}`
+  }
+}
+
+/** `raiseForStatus` on a 4xx or 5xx response. */
+export class HttpError extends Data.TaggedError("HttpError")<RequestInfo & { readonly response: Response.Response }> {
+  override get message(): string {
+    const kind = this.response.statusCode >= 500 ? "Server Error" : "Client Error"
+    return `${this.response.statusCode} ${kind}: ${this.response.reason} for url: ${this.response.url}`
+  }
+}
+
+/** The body is not valid JSON. */
+export class JsonDecodeError extends Data.TaggedError("JsonDecodeError")<
+  RequestInfo & { readonly response: Response.Response }
+> {
+  override get message(): string {
+    return `${where(this)}: response body is not valid JSON${describeCause(this.cause)}`
+  }
+}
+
+/** The body did not match the expected schema. */
+export class SchemaDecodeError extends Data.TaggedError("SchemaDecodeError")<
+  RequestInfo & { readonly response: Response.Response }
+> {
+  override get message(): string {
+    return `${where(this)}: response body does not match the schema${describeCause(this.cause)}`
+  }
+}
+
+/** The server said gzip/deflate/br but the body does not decode. */
+export class ContentDecodingError extends Data.TaggedError("ContentDecodingError")<
+  RequestInfo & { readonly encoding: string }
+> {
+  override get message(): string {
+    return `${where(this)}: body is not valid ${this.encoding}${describeCause(this.cause)}`
+  }
+}
+
+/** The body ended before it was complete (a chunked body cut off, fewer bytes than Content-Length). */
+export class ChunkedEncodingError extends Data.TaggedError("ChunkedEncodingError")<RequestInfo> {
+  override get message(): string {
+    return `${where(this)}: connection closed before the body was complete${describeCause(this.cause)}`
+  }
+}
+
+/** TLS failed: certificate not trusted, wrong host name, handshake error. */
+export class SslError extends Data.TaggedError("SslError")<RequestInfo> {
+  override get message(): string {
+    return `${where(this)}: TLS failed${describeCause(this.cause)}`
+  }
+}
+
+/** The proxy refused or could not reach the target. */
+export class ProxyError extends Data.TaggedError("ProxyError")<RequestInfo & { readonly proxy: string }> {
+  override get message(): string {
+    return `${where(this)}: proxy ${this.proxy} failed${describeCause(this.cause)}`
+  }
+}
+
+/** A user-supplied hook, auth function or background callback threw. */
+export class HookError extends Data.TaggedError("HookError")<RequestInfo & { readonly hook: string }> {
+  override get message(): string {
+    return `${where(this)}: the ${this.hook} threw${describeCause(this.cause)}`
+  }
+}
+
+/** A request body could not be encoded (a value that is not JSON, a file that cannot be read). */
+export class InvalidBody extends Data.TaggedError("InvalidBody")<RequestInfo & { readonly reason: string }> {
+  override get message(): string {
+    return `${where(this)}: cannot encode the body: ${this.reason}${describeCause(this.cause)}`
+  }
+}
+
+/** Retries were exhausted; `last` is the error of the last attempt. */
+export class RetryError extends Data.TaggedError("RetryError")<
+  RequestInfo & { readonly attempts: number; readonly last: RequestError }
+> {
+  override get message(): string {
+    return `${where(this)}: gave up after ${this.attempts} attempts: ${this.last.message}`
+  }
+}
+
+/** Any way a request can fail. */
+export type RequestError =
+  | ConnectionError
+  | ConnectTimeout
+  | ReadTimeout
+  | TooManyRedirects
+  | InvalidUrl
+  | MissingSchema
+  | InvalidSchema
+  | InvalidHeader
+  | HttpError
+  | JsonDecodeError
+  | SchemaDecodeError
+  | ContentDecodingError
+  | ChunkedEncodingError
+  | SslError
+  | ProxyError
+  | HookError
+  | InvalidBody
+  | RetryError
+
+/** The failures of sending a request and reading its response (no status check, no body decoding). */
+export type SendError = Exclude<RequestError, HttpError | JsonDecodeError | SchemaDecodeError | RetryError>
+
+/** Timeouts, as `Effect.catchTag` cannot name a union: requests' `Timeout` base class. */
+export type Timeout = ConnectTimeout | ReadTimeout
+
+const tags: ReadonlySet<string> = new Set([
+  "ConnectionError",
+  "ConnectTimeout",
+  "ReadTimeout",
+  "TooManyRedirects",
+  "InvalidUrl",
+  "MissingSchema",
+  "InvalidSchema",
+  "InvalidHeader",
+  "HttpError",
+  "JsonDecodeError",
+  "SchemaDecodeError",
+  "ContentDecodingError",
+  "ChunkedEncodingError",
+  "SslError",
+  "ProxyError",
+  "HookError",
+  "InvalidBody",
+  "RetryError"
+])
+
+/** Whether `u` is one of the request errors above. */
+export const isRequestError = (u: unknown): u is RequestError =>
+  typeof u === "object" && u !== null && tags.has((u as { readonly _tag?: unknown })._tag as string)

@@ -1,0 +1,301 @@
+/**
+ * An `Executor` is a bounded scheduler for effects: Python's `concurrent.futures` executor (requests-futures
+ * uses a `ThreadPoolExecutor` with 2 workers). At most `maxWorkers` submitted effects run at once; the others
+ * wait in a FIFO queue, in submission order. `submit` returns a `Future` at once, before the work starts.
+ *
+ * Queued work costs a small record in a linked list and no fiber: a fiber is started (on the runtime the
+ * executor was made in, not as a child of the submitter) only when a worker slot frees. An executor keeps
+ * no per-caller state and can be shared by any number of sessions: the bound is global to it.
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor } from "@requests-futures/core"
+ *
+ * Effect.gen(function*() {
+ *   const executor = yield* Executor.make({ maxWorkers: 2 })
+ *   const future = yield* executor.submit(Effect.succeed(42))
+ *   return yield* future.result({ timeout: "5 seconds" })
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Inspectable from "effect/Inspectable"
+import type { Pipeable } from "effect/Pipeable"
+import type * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type * as Future from "./Future.js"
+import type { CancelledError, ExecutorShutdown, FutureTimeout, InvalidMaxWorkers } from "./FutureErrors.js"
+import * as internal from "./internal/executor.js"
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export { ExecutorShutdown, InvalidMaxWorkers } from "./FutureErrors.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * The number of workers when `maxWorkers` is not given: 2, as requests-futures.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxWorkers: number = internal.defaultMaxWorkers
+
+/**
+ * What the work of a future learns when it starts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkInfo {
+  readonly futureId: number
+  /** `performance.now()` at submit. */
+  readonly submittedAt: number
+  /** `performance.now()` when it got a worker slot. */
+  readonly startedAt: number
+  /** `startedAt - submittedAt`: how long it waited in the queue. */
+  readonly queuedMs: number
+}
+
+/**
+ * Work to submit: an effect, or a function that builds the effect when a worker slot is free and receives
+ * its queue time (a FuturesSession puts `queuedMs` on the response). The function is called on the worker
+ * fiber; if it throws, the future dies with that defect. Services must be provided beforehand (`R = never`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Work<A, E> = Effect.Effect<A, E> | ((info: WorkInfo) => Effect.Effect<A, E>)
+
+/**
+ * Live counters. `submitted = queued + running + completed + failed + cancelled` at all times.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stats {
+  readonly maxWorkers: number
+  /** Futures holding a worker slot. */
+  readonly running: number
+  /** Futures waiting for a slot. */
+  readonly queued: number
+  readonly submitted: number
+  /** Futures finished with a value. */
+  readonly completed: number
+  /** Futures finished with a typed failure or a defect. */
+  readonly failed: number
+  /** Futures cancelled, while queued or while running. */
+  readonly cancelled: number
+  readonly isShutdown: boolean
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShutdownOptions {
+  /**
+   * Default `true`: wait until every future is done and every worker fiber has exited (including the
+   * finalizers of interrupted ones). With `false`, return at once; the accepted work still runs.
+   */
+  readonly wait?: boolean | undefined
+  /** Default `false`: cancel the queued futures (they never run); running ones go on. */
+  readonly cancelFutures?: boolean | undefined
+  /**
+   * Default `false`: also cancel the running futures, interrupting their work (implies `cancelFutures`).
+   * Not in Python, which cannot stop a running call; this is what closing an executor's scope does.
+   */
+  readonly interruptRunning?: boolean | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MapOptions {
+  /**
+   * A total timeout for all results: then `map` fails with `FutureTimeout` and cancels the unfinished work.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Executor extends Pipeable, Inspectable.Inspectable {
+  readonly [TypeId]: TypeId
+  readonly maxWorkers: number
+
+  /**
+   * Queues the work and returns its future at once, before the work starts. Fails with `ExecutorShutdown`
+   * after `shutdown`.
+   */
+  submit<A, E>(work: Work<A, E>): Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+  /**
+   * Python's `executor.map`: submits `f(item, index)` for every item at once, then returns the results in
+   * input order (at most `maxWorkers` in flight). Fails with the first failure in input order (a defect is
+   * re-raised), and then, or when interrupted or timed out, cancels every future it submitted that is not
+   * done. `CancelledError` when one of its futures was cancelled by a shutdown.
+   */
+  map<I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>,
+    options?: MapOptions
+  ): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout>
+  /**
+   * `map` as a stream: submits all when the stream starts, emits the results in input order, and cancels
+   * the futures not done when the stream ends early or fails.
+   */
+  mapStream<I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>
+  ): Stream.Stream<A, E | ExecutorShutdown | CancelledError>
+  /**
+   * Python's `shutdown(wait=True, cancel_futures=False)`: from now on `submit` fails with
+   * `ExecutorShutdown`; see {@link ShutdownOptions}. Idempotent.
+   */
+  shutdown(options?: ShutdownOptions): Effect.Effect<void>
+  readonly stats: Effect.Effect<Stats>
+  readonly isShutdown: Effect.Effect<boolean>
+
+  /** `submit`, synchronously, for code outside Effect. */
+  unsafeSubmit<A, E>(work: Work<A, E>): Either.Either<Future.Future<A, E>, ExecutorShutdown>
+  /** `shutdown` without waiting, synchronously. */
+  unsafeShutdown(options?: Omit<ShutdownOptions, "wait">): void
+  unsafeStats(): Stats
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** A positive integer; default 2 ({@link defaultMaxWorkers}). */
+  readonly maxWorkers?: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface UnsafeOptions extends Options {
+  /** The runtime the work runs on (its services, logger, scheduler...); default `Runtime.defaultRuntime`. */
+  readonly runtime?: Runtime.Runtime<never> | undefined
+}
+
+/**
+ * Makes an executor whose work runs on the current runtime. Closing the scope shuts it down with
+ * `{ wait: true, cancelFutures: true, interruptRunning: true }`: queued futures are cancelled, running ones
+ * are interrupted (and cancelled), and the scope close waits until their fibers have exited (finalizers
+ * run). A stuck request therefore cannot hang the scope close — its fiber is interrupted — unless its own
+ * finalizer hangs. For Python's gentler `shutdown(wait=True)`, call `executor.shutdown()` before closing.
+ *
+ * Fails with `InvalidMaxWorkers` unless `maxWorkers` is a positive integer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => Effect.Effect<Executor, InvalidMaxWorkers, Scope.Scope> = internal.make
+
+/**
+ * Makes an executor without a scope, synchronously (for class constructors outside Effect): the caller
+ * owns it and must call `shutdown` / `unsafeShutdown`. Returns `Left(InvalidMaxWorkers)` instead of
+ * throwing; `Either.getOrThrow` it where throwing is wanted.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unsafeMake: (options?: UnsafeOptions) => Either.Either<Executor, InvalidMaxWorkers> =
+  internal.unsafeMake
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isExecutor: (u: unknown) => u is Executor = internal.isExecutor
+
+/**
+ * `executor.submit(work)`, pipeable from the work: `Session.request(...).pipe(Executor.submit(executor))`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const submit: {
+  (executor: Executor): <A, E>(work: Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+  <A, E>(executor: Executor, work: Work<A, E>): Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+} = internal.submit
+
+/**
+ * `executor.map(items, f, options)`, pipeable from the executor.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const map: {
+  <I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>,
+    options?: MapOptions
+  ): (self: Executor) => Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout>
+  <I, A, E>(
+    self: Executor,
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>,
+    options?: MapOptions
+  ): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout>
+} = internal.map
+
+/**
+ * `executor.mapStream(items, f)`, pipeable from the executor.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const mapStream: {
+  <I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>
+  ): (self: Executor) => Stream.Stream<A, E | ExecutorShutdown | CancelledError>
+  <I, A, E>(
+    self: Executor,
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>
+  ): Stream.Stream<A, E | ExecutorShutdown | CancelledError>
+} = internal.mapStream
+
+/**
+ * `executor.shutdown(options)`, pipeable.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const shutdown: {
+  (options?: ShutdownOptions): (self: Executor) => Effect.Effect<void>
+  (self: Executor, options?: ShutdownOptions): Effect.Effect<void>
+} = internal.shutdown
+
+/**
+ * `executor.stats`.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const stats = (self: Executor): Effect.Effect<Stats> => self.stats

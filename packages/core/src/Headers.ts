@@ -1,0 +1,170 @@
+/**
+ * Case-insensitive, multi-value HTTP headers (requests' `CaseInsensitiveDict`, aware of repeats).
+ *
+ * A `Headers` value is immutable: `set`, `append` and `delete` return a new value. The first
+ * spelling of a name is kept for sending; lookups ignore case. `get` joins repeated values with
+ * ", " (as requests does), `getAll` returns them one by one (use it for `Set-Cookie`).
+ *
+ * @since 0.1.0
+ */
+
+/** What a user may pass as headers. `undefined` removes a header when merged over another set. */
+export type HeadersInput =
+  | Headers
+  | Readonly<Record<string, string | number | ReadonlyArray<string> | undefined>>
+  | ReadonlyArray<readonly [string, string]>
+
+interface Entry {
+  readonly name: string
+  readonly values: ReadonlyArray<string>
+}
+
+const TypeId: unique symbol = Symbol.for("@requests-futures/core/Headers")
+
+export class Headers implements Iterable<readonly [string, string]> {
+  readonly [TypeId] = TypeId
+  /** @internal keyed by lower-case name */
+  readonly entries: ReadonlyMap<string, Entry>
+
+  /** @internal */
+  constructor(entries: ReadonlyMap<string, Entry>) {
+    this.entries = entries
+  }
+
+  static readonly empty = new Headers(new Map())
+
+  /** Builds headers from a record, pairs or another `Headers`; `undefined` values are dropped. */
+  static from(input: HeadersInput | undefined): Headers {
+    if (input === undefined) return Headers.empty
+    if (input instanceof Headers) return input
+    const map = new Map<string, Entry>()
+    const add = (name: string, value: string) => {
+      const key = name.toLowerCase()
+      const existing = map.get(key)
+      map.set(key, existing ? { name: existing.name, values: [...existing.values, value] } : { name, values: [value] })
+    }
+    if (isPairs(input)) {
+      for (const [name, value] of input) add(name, value)
+    } else {
+      for (const name of Object.keys(input)) {
+        const value = input[name]
+        if (value === undefined) continue
+        if (typeof value === "string" || typeof value === "number") add(name, String(value))
+        else for (const v of value) add(name, v)
+      }
+    }
+    return new Headers(map)
+  }
+
+  /** From undici's raw header list: `[name, value, name, value, ...]` as Buffers or strings. */
+  static fromRaw(raw: ReadonlyArray<Buffer | string>): Headers {
+    const map = new Map<string, Entry>()
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toString("latin1")
+      const value = raw[i + 1]!.toString("latin1")
+      const key = name.toLowerCase()
+      const existing = map.get(key)
+      if (existing === undefined) map.set(key, { name, values: [value] })
+      else (existing.values as Array<string>).push(value)
+    }
+    return new Headers(map)
+  }
+
+  /**
+   * requests' `merge_setting`: `overrides` win; a name set to `undefined` in a record removes it.
+   */
+  static merge(base: Headers, overrides: HeadersInput | undefined): Headers {
+    if (overrides === undefined) return base
+    const map = new Map(base.entries)
+    if (overrides instanceof Headers) {
+      for (const [key, entry] of overrides.entries) map.set(key, entry)
+    } else if (isPairs(overrides)) {
+      for (const [key, entry] of Headers.from(overrides).entries) map.set(key, entry)
+    } else {
+      for (const name of Object.keys(overrides)) {
+        const value = overrides[name]
+        const key = name.toLowerCase()
+        if (value === undefined) map.delete(key)
+        else map.set(key, { name, values: typeof value === "object" ? [...value] : [String(value)] })
+      }
+    }
+    return new Headers(map)
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name.toLowerCase())
+  }
+
+  /** The value, repeated values joined with ", "; `undefined` when absent. */
+  get(name: string): string | undefined {
+    const entry = this.entries.get(name.toLowerCase())
+    if (entry === undefined) return undefined
+    return entry.values.length === 1 ? entry.values[0] : entry.values.join(", ")
+  }
+
+  /** Every value sent under this name, in order. */
+  getAll(name: string): ReadonlyArray<string> {
+    return this.entries.get(name.toLowerCase())?.values ?? []
+  }
+
+  set(name: string, value: string): Headers {
+    const map = new Map(this.entries)
+    map.set(name.toLowerCase(), { name, values: [value] })
+    return new Headers(map)
+  }
+
+  /** Sets `name` only when it is absent. */
+  setDefault(name: string, value: string): Headers {
+    return this.has(name) ? this : this.set(name, value)
+  }
+
+  delete(...names: ReadonlyArray<string>): Headers {
+    if (!names.some((name) => this.has(name))) return this
+    const map = new Map(this.entries)
+    for (const name of names) map.delete(name.toLowerCase())
+    return new Headers(map)
+  }
+
+  /** Pairs of (name as first spelled, value), one per value. */
+  *[Symbol.iterator](): Iterator<readonly [string, string]> {
+    for (const entry of this.entries.values()) {
+      for (const value of entry.values) yield [entry.name, value]
+    }
+  }
+
+  /** A plain record: repeated values joined with ", " (Set-Cookie is better read with `getAll`). */
+  toRecord(): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const entry of this.entries.values()) out[entry.name] = entry.values.join(", ")
+    return out
+  }
+
+  toJSON(): Record<string, string> {
+    return this.toRecord()
+  }
+}
+
+const isPairs = (
+  input: Exclude<HeadersInput, Headers>
+): input is ReadonlyArray<readonly [string, string]> => Array.isArray(input)
+
+// RFC 9110 token characters for names; values may hold any visible char, space or tab (no CR/LF/NUL).
+const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// eslint-disable-next-line no-control-regex
+const invalidValueRe = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/
+
+/** Why a header cannot be sent, or `undefined` when it is fine. */
+export const validate = (name: string, value: string): string | undefined => {
+  if (!tokenRe.test(name)) return "the name must be a token (letters, digits and !#$%&'*+-.^_`|~)"
+  if (invalidValueRe.test(value)) {
+    return /[\r\n]/.test(value)
+      ? "the value contains CR or LF (header injection)"
+      : "the value contains a control character or a character outside Latin-1"
+  }
+  if (/^[ \t]/.test(value)) return "the value has leading whitespace"
+  return undefined
+}

@@ -1,0 +1,100 @@
+/**
+ * What a request is made of: the options a user passes, and the prepared request that goes on the
+ * wire (requests' `PreparedRequest`).
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type * as Auth from "./Auth.js"
+import type * as Cookies from "./Cookies.js"
+import type { RequestError } from "./Errors.js"
+import type { Headers, HeadersInput } from "./Headers.js"
+import type * as Response from "./Response.js"
+
+/** A query or form value; `undefined` and `null` are dropped, as requests drops `None`. */
+export type ParamValue = string | number | boolean | null | undefined
+
+/** `params`: a record (an array value repeats the key) or a list of pairs. */
+export type Params =
+  | Readonly<Record<string, ParamValue | ReadonlyArray<ParamValue>>>
+  | ReadonlyArray<readonly [string, ParamValue]>
+
+/** Form fields: a record (an array repeats the field) or a list of pairs. */
+export type FormFields =
+  | Readonly<Record<string, ParamValue | ReadonlyArray<ParamValue>>>
+  | ReadonlyArray<readonly [string, ParamValue]>
+
+/** `data`: form fields (url-encoded, or multipart fields next to `files`), or a string/bytes sent as is. */
+export type Data = FormFields | string | Uint8Array
+
+/** The content of one multipart file. */
+export type FileContent = Uint8Array | Blob | string
+
+/** A multipart file: bare content (the field name becomes the file name) or described. */
+export type FileValue =
+  | FileContent
+  | {
+    readonly filename?: string
+    readonly content: FileContent
+    readonly contentType?: string
+    readonly headers?: HeadersInput
+  }
+
+/** `files`: field name → file, or a list of pairs to repeat a field. */
+export type Files = Readonly<Record<string, FileValue>> | ReadonlyArray<readonly [string, FileValue]>
+
+/**
+ * A timeout in milliseconds for both phases, or separately: `connect` (to establish the
+ * connection) and `read` (the longest wait for the next byte: before the headers and between body
+ * bytes), as requests' `(connect, read)` tuple.
+ */
+export type Timeout = number | { readonly connect?: number | undefined; readonly read?: number | undefined }
+
+/**
+ * A response hook: runs after the response is read, in order; a returned response replaces it.
+ * It may return an Effect (its failures become the request's failure).
+ */
+export type ResponseHook = (
+  response: Response.Response
+) => Response.Response | void | Effect.Effect<Response.Response | void, RequestError>
+
+export interface Hooks {
+  readonly response?: ResponseHook | ReadonlyArray<ResponseHook>
+}
+
+/** A cookie jar, or name → value pairs (per request: sent, not stored in the session's jar). */
+export type CookiesInput = Cookies.CookieJar | Readonly<Record<string, string>>
+
+/** The options of one request, as requests' `Session.request` takes them. */
+export interface RequestOptions {
+  readonly params?: Params | undefined
+  readonly data?: Data | undefined
+  readonly json?: unknown
+  readonly files?: Files | undefined
+  /** Merged over the session's; a name set to `undefined` removes the session's header. */
+  readonly headers?: HeadersInput | undefined
+  readonly cookies?: CookiesInput | undefined
+  readonly auth?: Auth.Auth | null | undefined
+  readonly timeout?: Timeout | undefined
+  /** Follow redirects (default true; false for HEAD, as in requests). */
+  readonly allowRedirects?: boolean | undefined
+  readonly hooks?: Hooks | undefined
+  /** Leave the body unread until asked (`Response.readBody`, `Response.iterContent`). */
+  readonly stream?: boolean | undefined
+  /** Per request, overrides the session's `maxRedirects`. */
+  readonly maxRedirects?: number | undefined
+}
+
+/** A full request: method and URL with the options. */
+export interface RequestInit extends RequestOptions {
+  readonly method: string
+  readonly url: string
+}
+
+/** The request as sent on the wire (after merging, encoding, cookies and auth). */
+export interface PreparedRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: Headers
+  readonly body: Uint8Array | undefined
+}

@@ -1,0 +1,189 @@
+/**
+ * The response: requests' `Response`, immutable, with its body read and decoded (gzip, deflate, br)
+ * unless the request asked to `stream`.
+ *
+ * Reading the body as JSON, through a `Schema`, or checking the status are Effects with typed
+ * failures: `Response.json(response)`, `Response.schemaJson(schema)(response)`,
+ * `Response.raiseForStatus(response)`.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type { CookieInfo } from "./Cookies.js"
+import {
+  type ChunkedEncodingError,
+  type ContentDecodingError,
+  HttpError,
+  JsonDecodeError,
+  SchemaDecodeError,
+  type SendError
+} from "./Errors.js"
+import type { Headers } from "./Headers.js"
+import { decodeText, encodingOf } from "./internal/charset.js"
+import { decodeContent, decodeStream } from "./internal/decompress.js"
+import { parseLinks } from "./internal/links.js"
+import type { PreparedRequest } from "./Request.js"
+
+/** Where the time of one request went, in ms. */
+export interface Timings {
+  /** Waiting for a worker slot of the executor (0 outside a FuturesSession). */
+  readonly queued: number
+  /** From sending the first request to the headers of the final response (requests' `elapsed`). */
+  readonly elapsed: number
+  /** From sending the first request to the end of the final body. */
+  readonly total: number
+}
+
+export interface ResponseProps {
+  readonly statusCode: number
+  readonly reason: string
+  readonly headers: Headers
+  /** The final URL, after redirects. */
+  readonly url: string
+  /** The redirect responses that led here, oldest first. */
+  readonly history: ReadonlyArray<Response>
+  /** The body, decoded from its Content-Encoding (empty while streaming). */
+  readonly content: Uint8Array
+  /** The request as sent for this response. */
+  readonly request: PreparedRequest
+  /** Cookies this response set (stored in the session's jar). */
+  readonly cookies: ReadonlyArray<CookieInfo>
+  readonly timings: Timings
+  /** With `stream: true`: the body still on the wire, raw (not yet decoded). */
+  readonly bodyStream?: Stream.Stream<Uint8Array, SendError> | undefined
+}
+
+const redirectCodes: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+
+export class Response implements ResponseProps {
+  readonly statusCode!: number
+  readonly reason!: string
+  readonly headers!: Headers
+  readonly url!: string
+  readonly history!: ReadonlyArray<Response>
+  readonly content!: Uint8Array
+  readonly request!: PreparedRequest
+  readonly cookies!: ReadonlyArray<CookieInfo>
+  readonly timings!: Timings
+  readonly bodyStream: Stream.Stream<Uint8Array, SendError> | undefined
+
+  constructor(props: ResponseProps) {
+    Object.assign(this, props)
+    this.bodyStream = props.bodyStream
+  }
+
+  /** The same response with some fields replaced. */
+  copy(props: Partial<ResponseProps>): Response {
+    return new Response({ ...this, ...props })
+  }
+
+  /** 2xx and 3xx are ok, as requests' `Response.ok` (status < 400). */
+  get ok(): boolean {
+    return this.statusCode < 400
+  }
+
+  /** ms from sending to the headers (requests' `elapsed`). */
+  get elapsed(): number {
+    return this.timings.elapsed
+  }
+
+  get isRedirect(): boolean {
+    return this.headers.has("location") && redirectCodes.has(this.statusCode)
+  }
+
+  get isPermanentRedirect(): boolean {
+    return this.headers.has("location") && (this.statusCode === 301 || this.statusCode === 308)
+  }
+
+  private encodingCache: string | undefined
+  /** The charset of the body: from Content-Type, else detected (BOM, UTF-8 validity), else utf-8. */
+  get encoding(): string {
+    return this.encodingCache ??= encodingOf(this.headers.get("content-type"), this.content)
+  }
+
+  private textCache: string | undefined
+  /** The body as text, in `encoding`. */
+  get text(): string {
+    return this.textCache ??= decodeText(this.content, this.encoding)
+  }
+
+  /** The parsed Link header, keyed by `rel` (requests' `links`). */
+  get links(): ReturnType<typeof parseLinks> {
+    return parseLinks(this.headers.get("link"))
+  }
+
+  toJSON(): unknown {
+    return {
+      _id: "@requests-futures/core/Response",
+      statusCode: this.statusCode,
+      reason: this.reason,
+      url: this.url,
+      headers: this.headers.toRecord(),
+      history: this.history.map((r) => `${r.statusCode} ${r.url}`),
+      timings: this.timings
+    }
+  }
+}
+
+const info = (self: Response) => ({ method: self.request.method, url: self.url })
+
+/** Parses the body as JSON; fails with `JsonDecodeError` (an empty body is not JSON). */
+export const json = (self: Response): Effect.Effect<unknown, JsonDecodeError> =>
+  Effect.try({
+    try: () => JSON.parse(self.text) as unknown,
+    catch: (cause) => new JsonDecodeError({ ...info(self), cause, response: self })
+  })
+
+/** Parses the body as JSON and decodes it with `schema`. */
+export const schemaJson: {
+  <A, I, R>(schema: Schema.Schema<A, I, R>): (self: Response) => Effect.Effect<A, JsonDecodeError | SchemaDecodeError, R>
+  <A, I, R>(self: Response, schema: Schema.Schema<A, I, R>): Effect.Effect<A, JsonDecodeError | SchemaDecodeError, R>
+} = dual(2, <A, I, R>(self: Response, schema: Schema.Schema<A, I, R>) =>
+  Effect.flatMap(json(self), (body) =>
+    Schema.decodeUnknown(schema)(body).pipe(
+      Effect.mapError((error: ParseResult.ParseError) =>
+        new SchemaDecodeError({
+          ...info(self),
+          cause: ParseResult.TreeFormatter.formatErrorSync(error),
+          response: self
+        })
+      )
+    )))
+
+/** Succeeds with the response when its status is below 400, else fails with `HttpError`. */
+export const raiseForStatus = (self: Response): Effect.Effect<Response, HttpError> =>
+  self.statusCode >= 400 ? Effect.fail(new HttpError({ ...info(self), response: self })) : Effect.succeed(self)
+
+/**
+ * The body chunk by chunk, decoded from its Content-Encoding. For a response read whole
+ * (not `stream`), a single chunk.
+ */
+export const iterContent = (
+  self: Response
+): Stream.Stream<Uint8Array, SendError | ContentDecodingError | ChunkedEncodingError> =>
+  self.bodyStream === undefined
+    ? Stream.make(self.content)
+    : decodeStream(self.headers.get("content-encoding"), self.bodyStream, info(self))
+
+/** A streamed response with its body read and decoded; a response read whole, as it is. */
+export const readBody = (
+  self: Response
+): Effect.Effect<Response, SendError | ContentDecodingError> => {
+  const stream = self.bodyStream
+  if (stream === undefined) return Effect.succeed(self)
+  return Stream.runCollect(stream).pipe(
+    Effect.flatMap((chunks) => {
+      const raw = Buffer.concat(Array.from(chunks))
+      return decodeContent(self.headers.get("content-encoding"), raw, info(self))
+    }),
+    Effect.map((content) => self.copy({ content, bodyStream: undefined }))
+  )
+}
+
+/** Releases a streamed response's connection without reading the rest of its body. */
+export const close = (self: Response): Effect.Effect<void> =>
+  self.bodyStream === undefined ? Effect.void : Stream.runDrain(Stream.take(self.bodyStream, 0)).pipe(Effect.ignore)

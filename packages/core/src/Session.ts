@@ -1,0 +1,110 @@
+/**
+ * The Session: requests' `Session` as an Effect service.
+ *
+ * Session-level defaults (headers, params, auth, cookies, timeout, maxRedirects, hooks, stream) are
+ * merged into every request the way requests merges them; the cookie jar persists across requests;
+ * the connection pool is shared by every request of the session and closed with its scope.
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const session = yield* Session.make({ headers: { "X-Client": "docs" } })
+ *   const response = yield* session.get("http://127.0.0.1:8080/get", { params: { q: "x" } })
+ *   return yield* Response.json(response)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type * as Auth from "./Auth.js"
+import type * as Cookies from "./Cookies.js"
+import type { RequestError } from "./Errors.js"
+import type { Headers, HeadersInput } from "./Headers.js"
+import * as internal from "./internal/session.js"
+import type { Hooks, Params, RequestInit, RequestOptions, Timeout } from "./Request.js"
+import type * as Response from "./Response.js"
+import type * as Transport from "./Transport.js"
+
+/** The defaults a session merges into each of its requests. */
+export interface Defaults {
+  readonly headers: Headers
+  readonly params: Params | undefined
+  readonly auth: Auth.Auth | undefined
+  readonly timeout: Timeout | undefined
+  /** Default 30, as requests. */
+  readonly maxRedirects: number
+  readonly hooks: Hooks | undefined
+  readonly stream: boolean
+}
+
+export interface SessionConfig extends Transport.TransportConfig {
+  /**
+   * Merged over the default headers (`User-Agent`, `Accept-Encoding: gzip, deflate, br`,
+   * `Accept: *\/*`); a name set to `undefined` removes a default.
+   */
+  readonly headers?: HeadersInput | undefined
+  readonly params?: Params | undefined
+  readonly auth?: Auth.Auth | undefined
+  /** The jar (shared, live), or cookies to start one with. */
+  readonly cookies?: Cookies.CookieJar | Readonly<Record<string, string>> | undefined
+  readonly timeout?: Timeout | undefined
+  readonly maxRedirects?: number | undefined
+  readonly hooks?: Hooks | undefined
+  readonly stream?: boolean | undefined
+  /** Send W3C `traceparent`/`b3` headers from the current Effect span (off by default). */
+  readonly tracing?: boolean | undefined
+}
+
+export type Method = "GET" | "HEAD" | "OPTIONS" | "DELETE" | "POST" | "PUT" | "PATCH"
+
+export interface Session {
+  /** The session's cookie jar: read it, write it; every response's cookies land in it. */
+  readonly cookies: Cookies.CookieJar
+  /** The defaults as they are now. */
+  readonly defaults: () => Defaults
+  /** Changes the defaults for every later request (requests' `session.headers.update(...)`). */
+  readonly updateDefaults: (f: (defaults: Defaults) => Defaults) => void
+  readonly transport: Transport.Transport
+  readonly request: (init: RequestInit) => Effect.Effect<Response.Response, RequestError>
+  readonly get: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly head: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly options: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly delete: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly post: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly put: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly patch: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+}
+
+/** The session service. */
+export const Session: Context.Tag<Session, Session> = internal.SessionTag
+
+/** The headers every session starts with, as requests sends them. */
+export const defaultHeaders: Headers = internal.defaultHeaders
+
+/** A session with its own connection pool, closed with the scope. */
+export const make: (config?: SessionConfig) => Effect.Effect<Session, never, Scope.Scope> = internal.make
+
+/** A session over a given transport (to share one pool between sessions). */
+export const makeWith: (config: SessionConfig, transport: Transport.Transport) => Session = internal.makeWith
+
+/** The session as a layer. */
+export const layer = (config?: SessionConfig): Layer.Layer<Session> => Layer.scoped(Session, make(config))
+
+/** Sends a request with the session in context. */
+export const request: (init: RequestInit) => Effect.Effect<Response.Response, RequestError, Session> =
+  internal.accessor((session, init: RequestInit) => session.request(init))
+
+const method = (m: Method) =>
+  internal.accessor((session, url: string, options?: RequestOptions) => session.request({ ...options, method: m, url }))
+
+export const get = method("GET")
+export const head = method("HEAD")
+export const options = method("OPTIONS")
+const del = method("DELETE")
+export { del as delete }
+export const post = method("POST")
+export const put = method("PUT")
+export const patch = method("PATCH")

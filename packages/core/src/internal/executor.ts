@@ -1,0 +1,419 @@
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import { dual } from "effect/Function"
+import * as Inspectable from "effect/Inspectable"
+import { pipeArguments } from "effect/Pipeable"
+import * as Predicate from "effect/Predicate"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as Executor from "../Executor.js"
+import type * as Future from "../Future.js"
+import {
+  CancelledError,
+  type CancelReason,
+  ExecutorShutdown,
+  FutureTimeout,
+  InvalidMaxWorkers
+} from "../FutureErrors.js"
+import { FINISHED, FutureImpl, type FutureOwner, PENDING, RUNNING } from "./future.js"
+
+/** @internal */
+export const TypeId: Executor.TypeId = Symbol.for("@requests-futures/core/Executor") as Executor.TypeId
+
+/** @internal */
+export const defaultMaxWorkers = 2
+
+type AnyFuture = FutureImpl<unknown, unknown>
+
+class ExecutorImpl implements Executor.Executor, FutureOwner {
+  declare readonly [TypeId]: Executor.TypeId
+
+  /** FIFO queue of pending futures, linked through `prev` / `next`. */
+  private head: AnyFuture | undefined = undefined
+  private tail: AnyFuture | undefined = undefined
+  private queued = 0
+  /** Futures holding a worker slot. */
+  private readonly active = new Set<AnyFuture>()
+  /** Worker fibers not yet exited: the active ones, plus interrupted ones still running finalizers. */
+  private readonly fibers = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+  private submitted = 0
+  private completed = 0
+  private failed = 0
+  private cancelledCount = 0
+  private shut = false
+  private idleWaiters: Set<() => void> | undefined = undefined
+
+  constructor(readonly maxWorkers: number, private readonly runtime: Runtime.Runtime<never>) {}
+
+  // ---------------------------------------------------------------------------------------------
+  // public API
+
+  submit<A, E>(work: Executor.Work<A, E>): Effect.Effect<Future.Future<A, E>, ExecutorShutdown> {
+    return Effect.suspend(() =>
+      this.shut ? Effect.fail(new ExecutorShutdown({ operation: "submit" })) : Effect.succeed(this.enqueue(work))
+    )
+  }
+
+  unsafeSubmit<A, E>(work: Executor.Work<A, E>): Either.Either<Future.Future<A, E>, ExecutorShutdown> {
+    return this.shut ? Either.left(new ExecutorShutdown({ operation: "submit" })) : Either.right(this.enqueue(work))
+  }
+
+  map<I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>,
+    options?: Executor.MapOptions
+  ): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout> {
+    return Effect.suspend((): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout> => {
+      if (this.shut) return Effect.fail(new ExecutorShutdown({ operation: "map" }))
+      const futures = this.enqueueAll(items, f)
+      const results = Effect.forEach(futures, (future) => Effect.flatten(future.await))
+      const timed = options?.timeout === undefined ? results : Effect.timeoutFail(results, {
+        duration: options.timeout,
+        onTimeout: () =>
+          new FutureTimeout({
+            operation: "map",
+            timeout: Duration.decode(options.timeout as Duration.DurationInput),
+            unfinished: futures.reduce((n, future) => future.status === FINISHED ? n : n + 1, 0),
+            cancelled: true
+          })
+      })
+      return Effect.onExit(timed, () => Effect.sync(() => this.cancelAll(futures, "map")))
+    })
+  }
+
+  mapStream<I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>
+  ): Stream.Stream<A, E | ExecutorShutdown | CancelledError> {
+    return Stream.unwrapScoped(Effect.map(
+      Effect.acquireRelease(
+        Effect.suspend(() =>
+          this.shut
+            ? Effect.fail(new ExecutorShutdown({ operation: "mapStream" }))
+            : Effect.succeed(this.enqueueAll(items, f))
+        ),
+        (futures) => Effect.sync(() => this.cancelAll(futures, "map"))
+      ),
+      (futures) => Stream.mapEffect(Stream.fromIterable(futures), (future) => Effect.flatten(future.await))
+    ))
+  }
+
+  shutdown(options?: Executor.ShutdownOptions): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.unsafeShutdown(options)
+      return options?.wait === false ? Effect.void : this.awaitIdle
+    })
+  }
+
+  unsafeShutdown(options?: Omit<Executor.ShutdownOptions, "wait">): void {
+    this.shut = true
+    if (options?.cancelFutures === true || options?.interruptRunning === true) {
+      // the queue first, or interrupting running work would start queued work
+      while (this.head !== undefined) this.cancel(this.head, "shutdown")
+    }
+    if (options?.interruptRunning === true) {
+      for (const future of Array.from(this.active)) this.cancel(future, "shutdown")
+    }
+    this.checkIdle()
+  }
+
+  get stats(): Effect.Effect<Executor.Stats> {
+    return Effect.sync(() => this.unsafeStats())
+  }
+
+  get isShutdown(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.shut)
+  }
+
+  unsafeStats(): Executor.Stats {
+    return {
+      maxWorkers: this.maxWorkers,
+      running: this.active.size,
+      queued: this.queued,
+      submitted: this.submitted,
+      completed: this.completed,
+      failed: this.failed,
+      cancelled: this.cancelledCount,
+      isShutdown: this.shut
+    }
+  }
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  toJSON(): unknown {
+    return { _id: "Executor", ...this.unsafeStats() }
+  }
+
+  toString(): string {
+    return Inspectable.format(this.toJSON())
+  }
+
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // FutureOwner
+
+  cancel<A, E>(future: FutureImpl<A, E>, reason: CancelReason): boolean {
+    const f = future as AnyFuture
+    switch (f.status) {
+      case PENDING: {
+        this.unlink(f)
+        this.cancelledCount++
+        f.finish(undefined, new CancelledError({ futureId: f.id, reason, wasRunning: false }))
+        this.checkIdle()
+        return true
+      }
+      case RUNNING: {
+        const fiber = f.fiber
+        this.active.delete(f)
+        this.cancelledCount++
+        // the slot is free now: the fiber's exit is ignored, its finalizers run in the background
+        fiber?.unsafeInterruptAsFork(FiberId.none)
+        f.finish(undefined, new CancelledError({ futureId: f.id, reason, wasRunning: true }))
+        this.drain()
+        return true
+      }
+      default:
+        return f.cancellation !== undefined
+    }
+  }
+
+  reportCallbackError(future: Future.Future<unknown, unknown>, error: unknown): void {
+    try {
+      Runtime.runFork(this.runtime)(
+        Effect.logError(`A done-callback of future #${future.id} threw; the future is unaffected`, Cause.die(error))
+      )
+    } catch {
+      console.error(`A done-callback of future #${future.id} threw; the future is unaffected`, error)
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // internals
+
+  private enqueue<A, E>(work: Executor.Work<A, E>): FutureImpl<A, E> {
+    const future = new FutureImpl<A, E>(this, work, performance.now())
+    const f = future as AnyFuture
+    this.submitted++
+    this.queued++
+    if (this.tail === undefined) {
+      this.head = this.tail = f
+    } else {
+      f.prev = this.tail
+      this.tail.next = f
+      this.tail = f
+    }
+    this.drain()
+    return future
+  }
+
+  private enqueueAll<I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>
+  ): Array<FutureImpl<A, E>> {
+    const futures: Array<FutureImpl<A, E>> = []
+    let index = 0
+    for (const item of items) {
+      const i = index++
+      futures.push(this.enqueue(Effect.suspend(() => f(item, i))))
+    }
+    return futures
+  }
+
+  private cancelAll<A, E>(futures: ReadonlyArray<FutureImpl<A, E>>, reason: CancelReason): void {
+    for (const future of futures) {
+      if (future.status !== FINISHED) this.cancel(future, reason)
+    }
+  }
+
+  private unlink(f: AnyFuture): void {
+    if (f.prev === undefined) this.head = f.next
+    else f.prev.next = f.next
+    if (f.next === undefined) this.tail = f.prev
+    else f.next.prev = f.prev
+    f.prev = f.next = undefined
+    this.queued--
+  }
+
+  /** Starts queued work while a slot is free. */
+  private drain(): void {
+    while (this.active.size < this.maxWorkers && this.head !== undefined) {
+      const f = this.head
+      this.unlink(f)
+      this.start(f)
+    }
+  }
+
+  private start(f: AnyFuture): void {
+    const startedAt = performance.now()
+    const work = f.work as Executor.Work<unknown, unknown>
+    f.work = undefined
+    f.status = RUNNING
+    f.startedAt = startedAt
+    const effect = Effect.isEffect(work) ? work : Effect.suspend(() =>
+      work({
+        futureId: f.id,
+        submittedAt: f.submittedAt,
+        startedAt,
+        queuedMs: startedAt - f.submittedAt
+      })
+    )
+    // a root fiber on the executor's runtime (not a child of the submitter), started on the scheduler
+    // rather than synchronously inside `submit`
+    const fiber = Runtime.runFork(this.runtime)(effect, { immediate: false })
+    f.fiber = fiber
+    this.active.add(f)
+    this.fibers.add(fiber)
+    fiber.addObserver((exit) => this.onExit(f, fiber, exit))
+  }
+
+  private onExit(f: AnyFuture, fiber: Fiber.RuntimeFiber<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
+    this.fibers.delete(fiber)
+    if (f.status === RUNNING && f.fiber === fiber) {
+      this.active.delete(f)
+      if (Exit.isSuccess(exit)) {
+        this.completed++
+        f.finish(exit, undefined)
+      } else if (Cause.isInterruptedOnly(exit.cause)) {
+        this.cancelledCount++
+        f.finish(undefined, new CancelledError({ futureId: f.id, reason: "interrupted", wasRunning: true }))
+      } else {
+        this.failed++
+        f.finish(exit, undefined)
+      }
+      this.drain()
+    }
+    this.checkIdle()
+  }
+
+  private isIdle(): boolean {
+    return this.head === undefined && this.active.size === 0 && this.fibers.size === 0
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters === undefined || !this.isIdle()) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = undefined
+    for (const waiter of waiters) waiter()
+  }
+
+  private get awaitIdle(): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      if (this.isIdle()) {
+        resume(Effect.void)
+        return
+      }
+      const waiter = () => resume(Effect.void)
+      ;(this.idleWaiters ??= new Set()).add(waiter)
+      return Effect.sync(() => {
+        this.idleWaiters?.delete(waiter)
+      })
+    })
+  }
+}
+
+Object.defineProperty(ExecutorImpl.prototype, TypeId, { value: TypeId })
+
+const validate = (maxWorkers: number | undefined): Either.Either<number, InvalidMaxWorkers> => {
+  const n = maxWorkers ?? defaultMaxWorkers
+  return Number.isSafeInteger(n) && n > 0 ? Either.right(n) : Either.left(new InvalidMaxWorkers({ maxWorkers: n }))
+}
+
+/** @internal */
+export const unsafeMake = (options?: Executor.UnsafeOptions): Either.Either<Executor.Executor, InvalidMaxWorkers> =>
+  Either.map(
+    validate(options?.maxWorkers),
+    (maxWorkers): Executor.Executor => new ExecutorImpl(maxWorkers, options?.runtime ?? Runtime.defaultRuntime)
+  )
+
+/** @internal */
+export const make = (options?: Executor.Options): Effect.Effect<Executor.Executor, InvalidMaxWorkers, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.flatMap(Effect.runtime<never>(), (runtime) => unsafeMake({ maxWorkers: options?.maxWorkers, runtime })),
+    (executor) => executor.shutdown({ wait: true, cancelFutures: true, interruptRunning: true })
+  )
+
+/** @internal */
+export const isExecutor = (u: unknown): u is Executor.Executor => Predicate.hasProperty(u, TypeId)
+
+/** @internal */
+export function submit(
+  executor: Executor.Executor
+): <A, E>(work: Executor.Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+/** @internal */
+export function submit<A, E>(
+  executor: Executor.Executor,
+  work: Executor.Work<A, E>
+): Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+/** @internal */
+export function submit<A, E>(
+  executor: Executor.Executor,
+  work?: Executor.Work<A, E>
+):
+  | Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+  | (<A, E>(work: Executor.Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown>)
+{
+  return work === undefined
+    ? <A, E>(work: Executor.Work<A, E>) => executor.submit(work)
+    : executor.submit(work)
+}
+
+/** @internal */
+export const map: {
+  <I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>,
+    options?: Executor.MapOptions
+  ): (self: Executor.Executor) => Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout>
+  <I, A, E>(
+    self: Executor.Executor,
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>,
+    options?: Executor.MapOptions
+  ): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout>
+} = dual(
+  (args) => isExecutor(args[0]),
+  <I, A, E>(
+    self: Executor.Executor,
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>,
+    options?: Executor.MapOptions
+  ) => self.map(items, f, options)
+)
+
+/** @internal */
+export const mapStream: {
+  <I, A, E>(
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>
+  ): (self: Executor.Executor) => Stream.Stream<A, E | ExecutorShutdown | CancelledError>
+  <I, A, E>(
+    self: Executor.Executor,
+    items: Iterable<I>,
+    f: (item: I, index: number) => Effect.Effect<A, E>
+  ): Stream.Stream<A, E | ExecutorShutdown | CancelledError>
+} = dual(
+  3,
+  <I, A, E>(self: Executor.Executor, items: Iterable<I>, f: (item: I, index: number) => Effect.Effect<A, E>) =>
+    self.mapStream(items, f)
+)
+
+/** @internal */
+export const shutdown: {
+  (options?: Executor.ShutdownOptions): (self: Executor.Executor) => Effect.Effect<void>
+  (self: Executor.Executor, options?: Executor.ShutdownOptions): Effect.Effect<void>
+} = dual(
+  (args) => isExecutor(args[0]),
+  (self: Executor.Executor, options?: Executor.ShutdownOptions) => self.shutdown(options)
+)

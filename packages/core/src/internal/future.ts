@@ -1,0 +1,426 @@
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import { dual, identity } from "effect/Function"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
+import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
+import type * as Executor from "../Executor.js"
+import type * as Future from "../Future.js"
+import { type CancelledError, type CancelReason, FutureTimeout } from "../FutureErrors.js"
+
+/** @internal */
+export const TypeId: Future.TypeId = Symbol.for("@requests-futures/core/Future") as Future.TypeId
+
+/** @internal */
+export const PENDING = 0
+/** @internal */
+export const RUNNING = 1
+/** @internal */
+export const FINISHED = 2
+
+/** @internal */
+export type Status = typeof PENDING | typeof RUNNING | typeof FINISHED
+
+/**
+ * What a future needs from the executor that owns it.
+ *
+ * @internal
+ */
+export interface FutureOwner {
+  /** Cancels a pending or running future; returns `Future.cancel`'s answer. */
+  readonly cancel: <A, E>(future: FutureImpl<A, E>, reason: CancelReason) => boolean
+  /** Reports a done-callback that threw. */
+  readonly reportCallbackError: (future: Future.Future<unknown, unknown>, error: unknown) => void
+}
+
+/** @internal */
+export type Observer<A, E> = (exit: Exit.Exit<A, E | CancelledError>) => void
+
+const variance = { _A: identity, _E: identity }
+
+let nextId = 0
+
+/**
+ * A future is a small mutable record: while pending it is also a node of its executor's FIFO queue
+ * (`prev` / `next`), so it is unlinked in O(1) when cancelled and no fiber exists for it until a worker
+ * slot frees. Observers are allocated only when someone waits.
+ *
+ * @internal
+ */
+export class FutureImpl<A, E> implements Future.Future<A, E> {
+  declare readonly [TypeId]: Future.Future.Variance<A, E>
+
+  readonly id: number = ++nextId
+  status: Status = PENDING
+  /** The work, until it starts. */
+  work: Executor.Work<A, E> | undefined
+  /** The fiber, while running. */
+  fiber: Fiber.RuntimeFiber<A, E> | undefined = undefined
+  /** Set when the work finished by itself (success, failure or defect). */
+  exit: Exit.Exit<A, E> | undefined = undefined
+  /** Set when the future was cancelled. */
+  cancellation: CancelledError | undefined = undefined
+  observers: Set<Observer<A, E>> | undefined = undefined
+  /** Queue links, while pending. */
+  prev: FutureImpl<unknown, unknown> | undefined = undefined
+  next: FutureImpl<unknown, unknown> | undefined = undefined
+  readonly submittedAt: number
+  startedAt: number | undefined = undefined
+  finishedAt: number | undefined = undefined
+
+  constructor(readonly owner: FutureOwner, work: Executor.Work<A, E>, submittedAt: number) {
+    this.work = work
+    this.submittedAt = submittedAt
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // synchronous readers
+
+  unsafeDone(): boolean {
+    return this.status === FINISHED
+  }
+
+  unsafeRunning(): boolean {
+    return this.status === RUNNING
+  }
+
+  unsafeCancelled(): boolean {
+    return this.cancellation !== undefined
+  }
+
+  unsafeState(): Future.State {
+    return this.status === PENDING
+      ? "pending"
+      : this.status === RUNNING
+      ? "running"
+      : this.cancellation !== undefined
+      ? "cancelled"
+      : "finished"
+  }
+
+  unsafePoll(): Option.Option<Exit.Exit<A, E | CancelledError>> {
+    const exit = this.publicExit()
+    return exit === undefined ? Option.none() : Option.some(exit)
+  }
+
+  unsafeTimings(): Future.Timings {
+    return {
+      submittedAt: this.submittedAt,
+      startedAt: Option.fromNullable(this.startedAt),
+      finishedAt: Option.fromNullable(this.finishedAt)
+    }
+  }
+
+  unsafeCancel(): boolean {
+    return this.owner.cancel(this, "cancel")
+  }
+
+  unsafeAddObserver(observer: Observer<A, E>): () => void {
+    const exit = this.publicExit()
+    if (exit !== undefined) {
+      observer(exit)
+      return constVoid
+    }
+    const observers = this.observers ??= new Set()
+    // a Set keeps one entry per function: wrap so that the same function may be added twice
+    const entry: Observer<A, E> = (exit) => observer(exit)
+    observers.add(entry)
+    return () => {
+      this.observers?.delete(entry)
+    }
+  }
+
+  unsafeAddDoneCallback(callback: (future: Future.Future<A, E>) => void): void {
+    if (this.status === FINISHED) {
+      this.runCallback(callback)
+      return
+    }
+    ;(this.observers ??= new Set()).add(() => this.runCallback(callback))
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // effectful API
+
+  get await(): Effect.Effect<Exit.Exit<A, E | CancelledError>> {
+    return Effect.suspend(() => {
+      const exit = this.publicExit()
+      if (exit !== undefined) return Effect.succeed(exit)
+      return Effect.async<Exit.Exit<A, E | CancelledError>>((resume) => {
+        const remove = this.unsafeAddObserver((exit) => resume(Effect.succeed(exit)))
+        return Effect.sync(remove)
+      })
+    })
+  }
+
+  result(options?: Future.ResultOptions): Effect.Effect<A, E | CancelledError | FutureTimeout> {
+    return Effect.flatten(this.awaitWithin("result", options))
+  }
+
+  exception(options?: Future.ResultOptions): Effect.Effect<Option.Option<E>, CancelledError | FutureTimeout> {
+    return Effect.flatMap(this.awaitWithin("exception", options), () => {
+      if (this.cancellation !== undefined) return Effect.fail(this.cancellation)
+      const exit = this.exit as Exit.Exit<A, E>
+      if (Exit.isSuccess(exit)) return Effect.succeedNone
+      return Either.match(Cause.failureOrCause(exit.cause), {
+        onLeft: (error) => Effect.succeed(Option.some(error)),
+        // a defect is no exception of type E: it propagates as a defect
+        onRight: (cause) => Effect.failCause(cause)
+      })
+    })
+  }
+
+  get cancel(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.unsafeCancel())
+  }
+
+  get done(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.unsafeDone())
+  }
+
+  get running(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.unsafeRunning())
+  }
+
+  get cancelled(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.unsafeCancelled())
+  }
+
+  get poll(): Effect.Effect<Option.Option<Exit.Exit<A, E | CancelledError>>> {
+    return Effect.sync(() => this.unsafePoll())
+  }
+
+  get timings(): Effect.Effect<Future.Timings> {
+    return Effect.sync(() => this.unsafeTimings())
+  }
+
+  addDoneCallback(callback: (future: Future.Future<A, E>) => void): Effect.Effect<void> {
+    return Effect.sync(() => this.unsafeAddDoneCallback(callback))
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pipeable & Inspectable
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  toJSON(): unknown {
+    return { _id: "Future", id: this.id, state: this.unsafeState() }
+  }
+
+  toString(): string {
+    return Inspectable.format(this.toJSON())
+  }
+
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // internals
+
+  /** The exit seen by users, `undefined` while not done. */
+  publicExit(): Exit.Exit<A, E | CancelledError> | undefined {
+    return this.cancellation !== undefined ? Exit.fail(this.cancellation) : this.exit
+  }
+
+  /** Called once by the owner: records the outcome and notifies observers and done-callbacks in order. */
+  finish(exit: Exit.Exit<A, E> | undefined, cancellation: CancelledError | undefined): void {
+    this.status = FINISHED
+    this.exit = exit
+    this.cancellation = cancellation
+    this.finishedAt = performance.now()
+    this.work = undefined
+    this.fiber = undefined
+    const observers = this.observers
+    if (observers === undefined) return
+    this.observers = undefined
+    const publicExit = this.publicExit() as Exit.Exit<A, E | CancelledError>
+    for (const observer of observers) {
+      try {
+        observer(publicExit)
+      } catch (error) {
+        this.owner.reportCallbackError(this, error)
+      }
+    }
+  }
+
+  private runCallback(callback: (future: Future.Future<A, E>) => void): void {
+    try {
+      callback(this)
+    } catch (error) {
+      this.owner.reportCallbackError(this, error)
+    }
+  }
+
+  private awaitWithin(
+    operation: "result" | "exception",
+    options: Future.ResultOptions | undefined
+  ): Effect.Effect<Exit.Exit<A, E | CancelledError>, FutureTimeout> {
+    if (options?.timeout === undefined) return this.await
+    const timeout = Duration.decode(options.timeout)
+    const cancelOnTimeout = options.cancelOnTimeout === true
+    return Effect.flatMap(Effect.timeoutOption(this.await, timeout), (exit) => {
+      if (Option.isSome(exit)) return Effect.succeed(exit.value)
+      // it may have finished in the meantime
+      const late = this.publicExit()
+      if (late !== undefined) return Effect.succeed(late)
+      if (cancelOnTimeout) this.owner.cancel(this, "timeout")
+      return Effect.fail(
+        new FutureTimeout({ operation, timeout, unfinished: 1, futureId: this.id, cancelled: cancelOnTimeout })
+      )
+    })
+  }
+}
+
+Object.defineProperty(FutureImpl.prototype, TypeId, { value: variance })
+
+const constVoid = (): void => {}
+
+// -----------------------------------------------------------------------------------------------
+// module functions
+
+/** @internal */
+export const isFuture = (u: unknown): u is Future.Future<unknown, unknown> => Predicate.hasProperty(u, TypeId)
+
+/** @internal */
+export const result: {
+  (options?: Future.ResultOptions): <A, E>(self: Future.Future<A, E>) => Effect.Effect<A, E | CancelledError | FutureTimeout>
+  <A, E>(self: Future.Future<A, E>, options?: Future.ResultOptions): Effect.Effect<A, E | CancelledError | FutureTimeout>
+} = dual(
+  (args) => isFuture(args[0]),
+  <A, E>(self: Future.Future<A, E>, options?: Future.ResultOptions) => self.result(options)
+)
+
+/** @internal */
+export const exception: {
+  (options?: Future.ResultOptions): <A, E>(
+    self: Future.Future<A, E>
+  ) => Effect.Effect<Option.Option<E>, CancelledError | FutureTimeout>
+  <A, E>(
+    self: Future.Future<A, E>,
+    options?: Future.ResultOptions
+  ): Effect.Effect<Option.Option<E>, CancelledError | FutureTimeout>
+} = dual(
+  (args) => isFuture(args[0]),
+  <A, E>(self: Future.Future<A, E>, options?: Future.ResultOptions) => self.exception(options)
+)
+
+/** @internal */
+export const addDoneCallback: {
+  <A, E>(callback: (future: Future.Future<A, E>) => void): (self: Future.Future<A, E>) => Effect.Effect<void>
+  <A, E>(self: Future.Future<A, E>, callback: (future: Future.Future<A, E>) => void): Effect.Effect<void>
+} = dual(
+  2,
+  <A, E>(self: Future.Future<A, E>, callback: (future: Future.Future<A, E>) => void) => self.addDoneCallback(callback)
+)
+
+const uniqueFutures = <A, E>(futures: Iterable<Future.Future<A, E>>): ReadonlyArray<Future.Future<A, E>> =>
+  Array.from(new Set(futures))
+
+/** @internal */
+export const asCompleted = <A, E>(
+  futures: Iterable<Future.Future<A, E>>,
+  options?: Future.AsCompletedOptions
+): Stream.Stream<Future.Future<A, E>, FutureTimeout> =>
+  Stream.asyncPush<Future.Future<A, E>, FutureTimeout>(
+    (emit) =>
+      Effect.gen(function*() {
+        const all = uniqueFutures(futures)
+        let unfinished = all.length
+        if (unfinished === 0) {
+          emit.end()
+          return
+        }
+        const removers: Array<() => void> = []
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            for (const remove of removers) remove()
+          })
+        )
+        // already-done futures call back at once, in iteration order: they come first
+        for (const future of all) {
+          removers.push(future.unsafeAddObserver(() => {
+            emit.single(future)
+            if (--unfinished === 0) emit.end()
+          }))
+        }
+        if (unfinished > 0 && options?.timeout !== undefined) {
+          const timeout = Duration.decode(options.timeout)
+          yield* Effect.forkScoped(Effect.sleep(timeout).pipe(
+            Effect.andThen(Effect.sync(() => {
+              if (unfinished > 0) {
+                emit.fail(new FutureTimeout({ operation: "asCompleted", timeout, unfinished, cancelled: false }))
+              }
+            }))
+          ))
+        }
+      }),
+    { bufferSize: "unbounded" }
+  )
+
+const isException = (future: Future.Future<unknown, unknown>): boolean => {
+  if (future.unsafeCancelled()) return false
+  const exit = future.unsafePoll()
+  return Option.isSome(exit) && Exit.isFailure(exit.value)
+}
+
+/** @internal */
+export const wait = <A, E>(
+  futures: Iterable<Future.Future<A, E>>,
+  options?: Future.WaitOptions
+): Effect.Effect<Future.WaitResult<A, E>> =>
+  Effect.suspend(() => {
+    const all = uniqueFutures(futures)
+    const returnWhen = options?.returnWhen ?? "ALL_COMPLETED"
+    const snapshot = (): Future.WaitResult<A, E> => {
+      const done = new Set<Future.Future<A, E>>()
+      const notDone = new Set<Future.Future<A, E>>()
+      for (const future of all) (future.unsafeDone() ? done : notDone).add(future)
+      return { done, notDone }
+    }
+    let doneCount = 0
+    let exceptionSeen = false
+    for (const future of all) {
+      if (future.unsafeDone()) {
+        doneCount++
+        if (!exceptionSeen && isException(future)) exceptionSeen = true
+      }
+    }
+    const satisfied = () =>
+      doneCount === all.length ||
+      (returnWhen === "FIRST_COMPLETED" && doneCount > 0) ||
+      (returnWhen === "FIRST_EXCEPTION" && exceptionSeen)
+    if (satisfied()) return Effect.sync(snapshot)
+    const waiting = Effect.async<void>((resume) => {
+      let resumed = false
+      const removers: Array<() => void> = []
+      const cleanup = () => {
+        for (const remove of removers) remove()
+      }
+      for (const future of all) {
+        if (future.unsafeDone()) continue
+        removers.push(future.unsafeAddObserver(() => {
+          doneCount++
+          if (returnWhen === "FIRST_EXCEPTION" && isException(future)) exceptionSeen = true
+          if (!resumed && satisfied()) {
+            resumed = true
+            cleanup()
+            resume(Effect.void)
+          }
+        }))
+      }
+      return Effect.sync(cleanup)
+    })
+    const timed = options?.timeout === undefined
+      ? waiting
+      : Effect.asVoid(Effect.timeoutOption(waiting, options.timeout))
+    return Effect.map(timed, snapshot)
+  })

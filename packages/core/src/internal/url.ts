@@ -1,0 +1,210 @@
+/**
+ * URLs as requests prepares them: `PreparedRequest.prepare_url`, `Session.should_strip_auth` and the
+ * Location handling of `Session.resolve_redirects`, on top of the WHATWG URL parser.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import { isUtf8 } from "node:buffer"
+import { InvalidSchema, InvalidUrl, MissingSchema } from "../Errors.js"
+import type { Params, ParamValue } from "../Request.js"
+
+// RFC 3986 scheme: what a URL parser would take as a scheme.
+const schemeRe = /^([A-Za-z][A-Za-z0-9+.-]*):/
+// After "localhost:" or "example.com:" a port means the user forgot the scheme, it is not one.
+const portRe = /^\d+(?:[/?#]|$)/
+
+/**
+ * requests' `prepare_url`: the URL to send, with `params` appended to its query.
+ *
+ * - No scheme → `MissingSchema`, including `host:port` forms such as `localhost:8080/x`. (requests
+ *   raises `InvalidSchema` "No connection adapters" for those, as urllib3 reads `localhost` as the
+ *   scheme; a missing scheme is what actually went wrong.)
+ * - A scheme other than http/https → `InvalidSchema`.
+ * - `http://`, `http:///x`, `http:x` (no authority) or anything WHATWG URL rejects → `InvalidUrl`.
+ *   WHATWG would read `http:///x` as `http://x/`; requests (urllib3) finds no host, and so do we.
+ * - Errors carry the URL with surrounding whitespace stripped, as requests' messages do.
+ */
+export const prepareUrl = (
+  method: string,
+  url: string,
+  params: Params | undefined
+): Either.Either<string, MissingSchema | InvalidSchema | InvalidUrl> => {
+  const trimmed = url.trim()
+  const match = schemeRe.exec(trimmed)
+  if (match === null) return Either.left(new MissingSchema({ method, url: trimmed }))
+  const scheme = match[1]!.toLowerCase()
+  const afterScheme = match[0].length
+  if (scheme !== "http" && scheme !== "https") {
+    return portRe.test(trimmed.slice(afterScheme))
+      ? Either.left(new MissingSchema({ method, url: trimmed }))
+      : Either.left(new InvalidSchema({ method, url: trimmed, scheme }))
+  }
+  if (!hasAuthority(trimmed, afterScheme)) {
+    return Either.left(new InvalidUrl({ method, url: trimmed, reason: "no host supplied" }))
+  }
+  let parsed: URL
+  try {
+    parsed = new URL(trimmed)
+  } catch (cause) {
+    return Either.left(new InvalidUrl({ method, url: trimmed, reason: "the URL cannot be parsed", cause }))
+  }
+  // WHATWG accepts these; IDNA (and requests) reject them.
+  const first = parsed.hostname.charCodeAt(0)
+  if (first === 0x2a /* * */ || first === 0x2e /* . */) {
+    return Either.left(new InvalidUrl({ method, url: trimmed, reason: "the host has an invalid label" }))
+  }
+  const href = parsed.href
+  if (params === undefined) return Either.right(href)
+  const encoded = encodeForm(params)
+  if (encoded === "") return Either.right(href)
+  // Splice the params in as text rather than through `url.search`, which would re-encode the
+  // existing query; `#` can only be the fragment delimiter in a serialised href.
+  const hash = href.indexOf("#")
+  const base = hash < 0 ? href : href.slice(0, hash)
+  const separator = parsed.search !== "" ? "&" : base.endsWith("?") ? "" : "?"
+  return Either.right(hash < 0 ? base + separator + encoded : base + separator + encoded + href.slice(hash))
+}
+
+// "//" then a non-empty authority: rejects "http:x", "http:/x", "http://", "http:///x", "http://?q".
+const hasAuthority = (url: string, at: number): boolean => {
+  if (!url.startsWith("//", at)) return false
+  const c = url.charCodeAt(at + 2)
+  return !(Number.isNaN(c) || c === 0x2f /* / */ || c === 0x5c /* \ */ || c === 0x3f /* ? */ || c === 0x23 /* # */)
+}
+
+// ---------------------------------------------------------------------------------------------
+// application/x-www-form-urlencoded, as URLSearchParams serialises it
+// ---------------------------------------------------------------------------------------------
+
+type FieldValue = ParamValue | ReadonlyArray<ParamValue>
+
+const isPairs = (
+  fields: Params
+): fields is ReadonlyArray<readonly [string, ParamValue]> => Array.isArray(fields)
+
+/**
+ * Encodes a record (an array value repeats the key) or pairs as a query / form body: `undefined`
+ * and `null` dropped (requests drops `None`), numbers and booleans stringified (`true`, not
+ * Python's `True`), space as `+`, byte-for-byte what `URLSearchParams#toString` gives.
+ */
+export const encodeForm = (fields: Params): string => {
+  let out = ""
+  if (isPairs(fields)) {
+    for (const [key, value] of fields) out = appendPair(out, key, value)
+    return out
+  }
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue
+    const value: FieldValue = fields[key]
+    if (typeof value === "object" && value !== null) {
+      for (const item of value) out = appendPair(out, key, item)
+    } else {
+      out = appendPair(out, key, value)
+    }
+  }
+  return out
+}
+
+const appendPair = (out: string, key: string, value: ParamValue): string => {
+  if (value === undefined || value === null) return out
+  const pair = formEncode(key) + "=" + formEncode(typeof value === "string" ? value : String(value))
+  return out === "" ? pair : out + "&" + pair
+}
+
+// Characters URLSearchParams leaves alone; almost every key and most values are only these.
+const formSafeRe = /^[\w*.-]*$/
+// encodeURIComponent leaves these, URLSearchParams does not (and it writes space as "+").
+const uriOnlyRe = /%20|[!'()~]/g
+const loneSurrogateRe = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+const formEncode = (s: string): string => {
+  if (formSafeRe.test(s)) return s
+  let encoded: string
+  try {
+    encoded = encodeURIComponent(s)
+  } catch {
+    // A lone surrogate: URLSearchParams writes U+FFFD for it, encodeURIComponent throws.
+    encoded = encodeURIComponent(s.replace(loneSurrogateRe, "\uFFFD"))
+  }
+  return encoded.replace(uriOnlyRe, escapeUriOnly)
+}
+
+const escapeUriOnly = (c: string): string =>
+  c === "%20" ? "+" : "%" + c.charCodeAt(0).toString(16).toUpperCase()
+
+// ---------------------------------------------------------------------------------------------
+// Origins, auth stripping and redirects
+// ---------------------------------------------------------------------------------------------
+
+const parse = (url: string, base?: string): URL | undefined => {
+  try {
+    return new URL(url, base)
+  } catch {
+    return undefined
+  }
+}
+
+/** `scheme://host[:port]` (default ports omitted, host lower-cased and IDNA-encoded), or `undefined`. */
+export const originOf = (url: string): string | undefined => {
+  const origin = parse(url)?.origin
+  // Opaque origins ("null": file:, data:, ...) are never the same origin as anything.
+  return origin === undefined || origin === "null" ? undefined : origin
+}
+
+/** Same scheme, host and port (default ports count as given); unparsable URLs are never the same. */
+export const sameOrigin = (a: string, b: string): boolean => {
+  const origin = originOf(a)
+  return origin !== undefined && origin === originOf(b)
+}
+
+const defaultPorts: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 }
+
+// WHATWG leaves `port` empty when it is the scheme's default, so an empty port is the default one.
+const portOf = (url: URL): number | undefined =>
+  url.port === "" ? defaultPorts[url.protocol] : Number(url.port)
+
+/**
+ * requests' `Session.should_strip_auth`: whether credentials must not follow a redirect from
+ * `oldUrl` to `newUrl`. Stripped when the host changes, or the scheme or port changes — except
+ * http → https on the same host with default ports (80 or none → 443 or none), which requests
+ * keeps for backwards compatibility. Unparsable URLs strip, to be safe.
+ */
+export const shouldStripAuth = (oldUrl: string, newUrl: string): boolean => {
+  const before = parse(oldUrl)
+  const after = parse(newUrl)
+  if (before === undefined || after === undefined) return true
+  if (before.hostname !== after.hostname) return true
+  if (before.protocol === "http:" && after.protocol === "https:" && before.port === "" && after.port === "") {
+    return false
+  }
+  return before.protocol !== after.protocol || portOf(before) !== portOf(after)
+}
+
+/**
+ * The URL a redirect goes to, as requests' `resolve_redirects` computes it: a relative or
+ * scheme-relative (`//host/path`) Location is resolved against `current`, and the fragment of
+ * `current` is kept when the Location has none (RFC 7231 7.1.2).
+ *
+ * Headers are decoded as Latin-1, so a Location sent as raw UTF-8 arrives garbled; like requests'
+ * `get_redirect_target` it is re-decoded as UTF-8 when those bytes are valid UTF-8.
+ * A Location that cannot be parsed is returned as given: `prepareUrl` then reports it.
+ */
+export const resolveLocation = (current: string, location: string): string => {
+  const target = fromLatin1(location.trim())
+  const base = parse(current)
+  const resolved = parse(target, base?.href)
+  if (resolved === undefined) return target
+  if (base !== undefined && base.hash !== "" && resolved.hash === "") resolved.hash = base.hash
+  return resolved.href
+}
+
+// eslint-disable-next-line no-control-regex
+const highLatin1Re = /[\u0080-\u00ff]/
+const beyondLatin1Re = /[^\u0000-\u00ff]/
+
+const fromLatin1 = (s: string): string => {
+  if (!highLatin1Re.test(s) || beyondLatin1Re.test(s)) return s
+  const bytes = Buffer.from(s, "latin1")
+  return isUtf8(bytes) ? bytes.toString("utf8") : s
+}

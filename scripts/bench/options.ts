@@ -1,0 +1,69 @@
+/** Command-line and environment options of `npm run bench`; argv wins over env. */
+import type { ServerChoice } from "./server.js"
+
+export interface BenchOptions {
+  readonly quick: boolean
+  /** Client names to run, in table order; empty means all. */
+  readonly clients: ReadonlyArray<string>
+  readonly concurrency: ReadonlyArray<number>
+  readonly rounds: number
+  readonly server: ServerChoice
+  readonly requests: { readonly small: number; readonly large: number }
+  readonly warmup: number
+  /** Per client process; a hung client is killed and its run marked invalid. */
+  readonly timeoutMs: number
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--clients undici,fetch] [--concurrency 2,16,64]
+                          [--rounds 3] [--server auto|nginx|httpbin]
+env: BENCH_QUICK=1 BENCH_CLIENTS=… BENCH_CONCURRENCY=… BENCH_ROUNDS=… BENCH_SERVER=…`
+
+const list = (value: string): Array<string> =>
+  value.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
+
+const positiveIntegers = (value: string, flag: string): Array<number> =>
+  list(value).map((s) => {
+    const n = Number(s)
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: "${s}" is not a positive integer\n${USAGE}`)
+    return n
+  })
+
+export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): BenchOptions => {
+  const raw = new Map<string, string>()
+  if (env.BENCH_QUICK !== undefined && env.BENCH_QUICK !== "" && env.BENCH_QUICK !== "0") raw.set("quick", "1")
+  if (env.BENCH_CLIENTS !== undefined) raw.set("clients", env.BENCH_CLIENTS)
+  if (env.BENCH_CONCURRENCY !== undefined) raw.set("concurrency", env.BENCH_CONCURRENCY)
+  if (env.BENCH_ROUNDS !== undefined) raw.set("rounds", env.BENCH_ROUNDS)
+  if (env.BENCH_SERVER !== undefined) raw.set("server", env.BENCH_SERVER)
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ""
+    if (arg === "--help" || arg === "-h") throw new Error(USAGE)
+    if (arg === "--quick") {
+      raw.set("quick", "1")
+      continue
+    }
+    const match = /^--(clients|concurrency|rounds|server)(?:=(.*))?$/.exec(arg)
+    const name = match?.[1]
+    const value = match?.[2] ?? argv[++i]
+    if (name === undefined || value === undefined) throw new Error(`unknown or incomplete option "${arg}"\n${USAGE}`)
+    raw.set(name, value)
+  }
+
+  const quick = raw.has("quick")
+  const server = raw.get("server") ?? "auto"
+  if (server !== "auto" && server !== "nginx" && server !== "httpbin") {
+    throw new Error(`--server: "${server}" is not auto, nginx or httpbin\n${USAGE}`)
+  }
+  const rounds = positiveIntegers(raw.get("rounds") ?? (quick ? "1" : "3"), "--rounds")
+  return {
+    quick,
+    clients: list(raw.get("clients") ?? ""),
+    concurrency: positiveIntegers(raw.get("concurrency") ?? "2,16,64", "--concurrency"),
+    rounds: rounds[0] ?? 3,
+    server,
+    requests: quick ? { small: 500, large: 200 } : { small: 5000, large: 2000 },
+    warmup: quick ? 50 : 200,
+    timeoutMs: 120_000
+  }
+}

@@ -1,0 +1,93 @@
+/** Machine facts and scripts/bench/RESULTS.md, so a number is never read without its context. */
+import { spawnSync } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
+import { availableParallelism } from "node:os"
+import { join } from "node:path"
+
+export interface MachineFacts {
+  readonly nproc: number
+  readonly cpuModel: string
+  readonly node: string
+  readonly server: string
+  readonly libraries: string
+}
+
+const repoRoot = join(import.meta.dirname, "..", "..")
+
+const installedVersion = (name: string): string => {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(join(repoRoot, "node_modules", name, "package.json"), "utf8"))
+    return typeof parsed === "object" && parsed !== null && "version" in parsed ? String(parsed.version) : "?"
+  } catch {
+    return "not installed"
+  }
+}
+
+export const machineFacts = (server: string, python: string | undefined): MachineFacts => {
+  let cpuModel = "unknown"
+  try {
+    cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? cpuModel
+  } catch {
+    // not Linux: the model stays unknown
+  }
+  const libraries = ["undici", "axios", "got", "p-limit", "effect", "@effect/platform", "@effect/platform-node"]
+    .map((name) => `${name} ${installedVersion(name)}`)
+  if (python !== undefined) {
+    const version = spawnSync(python, ["-c", "import sys, requests; print(sys.version.split()[0], requests.__version__)"], {
+      encoding: "utf8"
+    }).stdout.trim().split(" ")
+    libraries.push(`Python ${version[0] ?? "?"} (${python}) with requests ${version[1] ?? "?"}`)
+  }
+  return {
+    nproc: availableParallelism(),
+    cpuModel,
+    node: process.version,
+    server,
+    libraries: libraries.join(", ")
+  }
+}
+
+export interface ResultsDocument {
+  readonly date: Date
+  readonly facts: MachineFacts
+  readonly pinned: boolean
+  readonly commandLine: string
+  readonly requests: string
+  readonly durationSeconds: number
+  readonly table: string
+  readonly skipped: ReadonlyArray<string>
+}
+
+export const writeResults = (doc: ResultsDocument): string => {
+  const path = join(import.meta.dirname, "RESULTS.md")
+  const text = `# Benchmark results
+
+Measured ${doc.date.toISOString().slice(0, 16).replace("T", " ")} UTC with \`${doc.commandLine}\`; the whole run took ${Math.round(doc.durationSeconds)} s.
+
+- Machine: ${doc.facts.nproc} CPUs (\`nproc\`), ${doc.facts.cpuModel}
+- Node ${doc.facts.node}; ${doc.facts.libraries}
+- Server: ${doc.facts.server}, ${doc.pinned ? "pinned to CPU 0 with clients on CPU 1 (taskset)" : "not pinned (fewer than two CPUs)"}
+- Workload: ${doc.requests}
+
+${doc.table}
+${doc.skipped.length > 0 ? `\nSkipped: ${doc.skipped.join("; ")}\n` : ""}
+Columns: requests/s over the timed part only (after warm-up), median over rounds with min–max; CPU
+ms/req is the client process's user+system CPU time over the timed part divided by N; peak RSS is the
+client process's maxRSS (Node clients include the tsx loader); conns accepted is the server's count of
+connections accepted while that client process ran, warm-up included; the ratio divides the median
+requests/s by undici's at the same body size and C.
+
+## How to run
+
+\`npm run bench\` builds the workspace and runs \`scripts/bench/run.ts\`: it starts nginx
+(\`/usr/sbin/nginx\`, Debian's \`nginx\` package) on 127.0.0.1 with a private config, or the embedded
+httpbin when nginx is missing, then runs every client as its own process, interleaved over the
+rounds, and rewrites this file. Options: \`--quick\` (smoke run: fewer requests, one round),
+\`--clients undici,fetch\`, \`--concurrency 16\`, \`--rounds 3\`, \`--server nginx|httpbin\` (or the env
+variables \`BENCH_QUICK\`, \`BENCH_CLIENTS\`, \`BENCH_CONCURRENCY\`, \`BENCH_ROUNDS\`, \`BENCH_SERVER\`). The
+Python client needs \`python3-requests-futures\`. Numbers only compare clients within one run on one
+machine; close other work first.
+`
+  writeFileSync(path, text)
+  return path
+}
