@@ -24,6 +24,7 @@ export interface ClientInvocation {
   readonly concurrency: number
   readonly expectedLength: number
   readonly warmup: number
+  readonly warmupMs: number
   readonly probe: boolean
   readonly cpu: string | undefined
   readonly timeoutMs: number
@@ -78,6 +79,8 @@ export const runClientProcess = (invocation: ClientInvocation): Promise<ClientOu
       String(invocation.expectedLength),
       "--warmup",
       String(invocation.warmup),
+      "--warmup-ms",
+      String(invocation.warmupMs),
       ...(invocation.probe ? ["--probe"] : [])
     ]
     const [program, ...args] = cpu === undefined ? argv : ["taskset", "-c", cpu, ...argv]

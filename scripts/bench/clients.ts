@@ -25,7 +25,7 @@ const node = (file: string) => () => ({
 const findPython = (): { readonly command: ReadonlyArray<string> } | { readonly skip: string } => {
   for (const python of ["python3", "/usr/bin/python3"]) {
     const check = spawnSync(python, ["-c", "import requests_futures"], { stdio: "ignore" })
-    if (check.status === 0) return { command: [python, join(clientsDir, "requests_futures.py")] }
+    if (check.status === 0) return { command: [python, join(clientsDir, "python_requests_futures.py")] }
   }
   return { skip: "no python3 can `import requests_futures` (apt-get install python3-requests-futures)" }
 }

@@ -9,7 +9,9 @@ export interface BenchOptions {
   readonly rounds: number
   readonly server: ServerChoice
   readonly requests: { readonly small: number; readonly large: number }
+  /** Warm-up: batches of `warmup` requests until `warmupMs` have passed (see clients/harness.ts). */
   readonly warmup: number
+  readonly warmupMs: number
   /** Per client process; a hung client is killed and its run marked invalid. */
   readonly timeoutMs: number
 }
@@ -63,7 +65,8 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
     rounds: rounds[0] ?? 3,
     server,
     requests: quick ? { small: 500, large: 200 } : { small: 5000, large: 2000 },
-    warmup: quick ? 50 : 200,
+    warmup: quick ? 100 : 200,
+    warmupMs: quick ? 200 : 500,
     timeoutMs: 120_000
   }
 }

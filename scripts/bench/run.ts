@@ -78,6 +78,7 @@ const probeClients = async (
       concurrency: 1,
       expectedLength: probeSize.bodyBytes,
       warmup: 0,
+      warmupMs: 0,
       probe: true,
       cpu: clientCpu,
       timeoutMs: options.timeoutMs
@@ -133,6 +134,7 @@ const main = async (): Promise<void> => {
             concurrency: c,
             expectedLength: size.bodyBytes,
             warmup: options.warmup,
+            warmupMs: options.warmupMs,
             probe: false,
             cpu: clientCpu,
             timeoutMs: options.timeoutMs
@@ -171,7 +173,7 @@ const main = async (): Promise<void> => {
     commandLine: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     requests:
       sizes.map((s) => `${s.requests} GETs of ${s.label}`).join(" and ") +
-      ` per client process after ${options.warmup} warm-up GETs; C ∈ {${options.concurrency.join(", ")}}; ` +
+      ` per client process after a warm-up of ${options.warmupMs} ms (batches of ${options.warmup} GETs); C ∈ {${options.concurrency.join(", ")}}; ` +
       `${options.rounds} round${options.rounds === 1 ? "" : "s"}${options.quick ? " (--quick smoke run)" : ""}`,
     durationSeconds,
     table,

@@ -76,25 +76,51 @@ export class CookieJar implements Iterable<CookieInfo> {
    * The jar for one request: `base` (the session's) with `extra` (the request's `cookies`) over it.
    * A request cookie replaces the session's cookies of the same name; `base` is not changed.
    * Without `extra` (the usual case) this is `base` itself.
+   *
+   * Request cookies given by name (a record, or a jar's domainless cookies) are domainless as in
+   * requests: sent to every host, also after a redirect to another host. Pass `scope`, the
+   * request's URL, to bind them to its host instead (host-only, path "/"): a redirect elsewhere
+   * then does not carry them, and only the session's cookies for that host are replaced.
+   *
+   * Throws a `TypeError` for a record cookie `set` would refuse (see there).
    */
   static merged(
     base: CookieJar,
-    extra: Readonly<Record<string, string>> | CookieJar | undefined
+    extra: Readonly<Record<string, string>> | CookieJar | undefined,
+    scope?: string
   ): CookieJar {
     if (extra === undefined) return base
+    let host: string | undefined
+    if (scope !== undefined) {
+      try {
+        host = internal.canonicalDomain(new URL(scope).hostname) || undefined
+      } catch {
+        // Not a URL: the request will fail on it anyway; fall back to domainless cookies.
+      }
+    }
     if (extra instanceof CookieJar) {
       if (extra.#isEmpty()) return base
       const jar = base.copy()
-      for (const cookie of extra.#domainless.values()) jar.#deleteStored(cookie.name)
-      jar.update(extra)
+      if (extra.#maybeStored) {
+        for (const cookie of internal.allCookies(extra.#store)) {
+          internal.putCookie(jar.#store, internal.cloneCookie(cookie))
+          jar.#maybeStored = true
+        }
+      }
+      for (const cookie of extra.#domainless.values()) jar.#putRequestCookie(cookie, host)
       return jar
     }
     const names = Object.keys(extra)
     if (names.length === 0) return base
     const jar = base.copy()
     for (const name of names) {
-      jar.#deleteStored(name)
-      jar.set(name, extra[name]!)
+      const value = extra[name]!
+      const problem = internal.invalidCookie(name, value)
+      if (problem !== undefined) throw new TypeError(problem)
+      jar.#putRequestCookie(
+        { name, value, path: "/", secure: false, httpOnly: false, expiresAt: undefined },
+        host
+      )
     }
     return jar
   }
@@ -321,16 +347,36 @@ export class CookieJar implements Iterable<CookieInfo> {
     this.#maybeStored = internal.allCookies(this.#store).length > 0
   }
 
-  #deleteStored(name: string): void {
-    if (!this.#maybeStored) return
-    let removed = false
-    for (const cookie of internal.allCookies(this.#store)) {
-      if (cookie.key === name) {
-        internal.removeCookie(this.#store, cookie)
-        removed = true
+  /** A request cookie wins: same-named cookies where it applies go (all of them without a host). */
+  #putRequestCookie(cookie: internal.DomainlessCookie, host: string | undefined): void {
+    if (this.#maybeStored) {
+      let removed = false
+      for (const stored of internal.allCookies(this.#store)) {
+        if (stored.key === cookie.name && (host === undefined || internal.appliesToHost(stored, host))) {
+          internal.removeCookie(this.#store, stored)
+          removed = true
+        }
       }
+      if (removed) this.#recheck()
     }
-    if (removed) this.#recheck()
+    if (host === undefined) {
+      this.#domainless.set(internal.domainlessKey(cookie.name, cookie.path), cookie)
+      return
+    }
+    internal.putCookie(
+      this.#store,
+      new Tough.Cookie({
+        key: cookie.name,
+        value: cookie.value,
+        domain: host,
+        path: cookie.path,
+        secure: cookie.secure,
+        httpOnly: cookie.httpOnly,
+        hostOnly: true,
+        expires: cookie.expiresAt === undefined ? "Infinity" : new Date(cookie.expiresAt)
+      })
+    )
+    this.#maybeStored = true
   }
 
   #matcher(name: string, filter: CookieFilter | undefined): (cookie: CookieInfo) => boolean {

@@ -100,7 +100,7 @@ export interface ResultOptions {
  * @category models
  */
 export interface Future<out A, out E = never> extends Pipeable, Inspectable.Inspectable {
-  readonly [TypeId]: Future.Variance<A, E>
+  readonly [TypeId]: Variance<A, E>
   /** A process-wide sequence number, for logs and error messages. */
   readonly id: number
 
@@ -162,16 +162,11 @@ export interface Future<out A, out E = never> extends Pipeable, Inspectable.Insp
 
 /**
  * @since 0.1.0
+ * @category models
  */
-export declare namespace Future {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  export interface Variance<out A, out E> {
-    readonly _A: Types.Covariant<A>
-    readonly _E: Types.Covariant<E>
-  }
+export interface Variance<out A, out E> {
+  readonly _A: Types.Covariant<A>
+  readonly _E: Types.Covariant<E>
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -140,7 +141,7 @@ describe("Executor", () => {
           throw new Error("bad work")
         })
         const exit = yield* Effect.exit(future.result())
-        expect(Exit.isFailure(exit) && exit.toString()).toContain("bad work")
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain("bad work")
         expect((yield* executor.stats).failed).toBe(1)
       }))
 
@@ -418,7 +419,7 @@ describe("Executor", () => {
           isShutdown: true
         })
         const defect = yield* Effect.exit(futures[2]!.result())
-        expect(Exit.isFailure(defect) && defect.toString()).toContain("defect 2")
+        expect(Exit.isFailure(defect) && Cause.pretty(defect.cause)).toContain("defect 2")
       }))
   })
 })

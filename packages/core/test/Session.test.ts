@@ -6,6 +6,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as TestServices from "effect/TestServices"
 import * as net from "node:net"
 
 /** The echo JSON httpbin sends back. */
@@ -549,7 +550,8 @@ layer(Layer.merge(Httpbin.layer(), Session.layer()))("Session", (it) => {
         const server = yield* Httpbin
         const result = yield* Session.get(`${server.url}/delay/3`, { headers: { "X-Track-Id": "interrupt-1" } }).pipe(
           Effect.timeout("200 millis"),
-          Effect.either
+          Effect.either,
+          TestServices.provideLive
         )
         expect(Either.isLeft(result)).toBe(true)
         const closed = yield* Effect.promise(() => server.waitForClientClose("interrupt-1", 2000))

@@ -2,7 +2,10 @@
  * The part every Node client shares: argv parsing, warm-up, the timed batch and the one JSON line
  * the runner reads back. A client only says how to issue `count` GETs with at most C in flight.
  *
- * argv: URL N C EXPECTED_LENGTH [--warmup W] [--probe]
+ * argv: URL N C EXPECTED_LENGTH [--warmup W] [--warmup-ms T] [--probe]
+ *
+ * Warm-up is batches of W requests until T ms have passed: a fixed count either leaves a fast
+ * client's JIT cold (200 requests take undici ~10 ms) or costs a slow client seconds.
  */
 
 export interface ClientArgs {
@@ -11,6 +14,7 @@ export interface ClientArgs {
   readonly concurrency: number
   readonly expectedLength: number
   readonly warmup: number
+  readonly warmupMs: number
 }
 
 /** Counts failures; the first message is kept so an invalid run says why. */
@@ -61,17 +65,19 @@ const report = (line: ClientReport): void => {
 const parseArgs = (argv: ReadonlyArray<string>): ClientArgs & { readonly probe: boolean } => {
   const positional: Array<string> = []
   let warmup = 200
+  let warmupMs = 500
   let probe = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === "--probe") probe = true
     else if (arg === "--warmup") warmup = Number(argv[++i])
+    else if (arg === "--warmup-ms") warmupMs = Number(argv[++i])
     else if (arg !== undefined) positional.push(arg)
   }
   const [url, requests, concurrency, expectedLength] = positional
-  const numbers = [Number(requests), Number(concurrency), Number(expectedLength), warmup]
+  const numbers = [Number(requests), Number(concurrency), Number(expectedLength), warmup, warmupMs]
   if (url === undefined || numbers.some((n) => !Number.isInteger(n) || n < 0)) {
-    throw new Error(`usage: <client> URL N C EXPECTED_LENGTH [--warmup W] [--probe], got ${argv.join(" ")}`)
+    throw new Error(`usage: <client> URL N C EXPECTED_LENGTH [--warmup W] [--warmup-ms T] [--probe], got ${argv.join(" ")}`)
   }
   return {
     url,
@@ -79,6 +85,7 @@ const parseArgs = (argv: ReadonlyArray<string>): ClientArgs & { readonly probe: 
     concurrency: Number(concurrency),
     expectedLength: Number(expectedLength),
     warmup,
+    warmupMs,
     probe
   }
 }
@@ -119,7 +126,9 @@ const main = async (make: (args: ClientArgs) => Promise<ClientRunner>): Promise<
 
   // Warm-up failures count too: a client that cannot even warm up must not look valid.
   const tally = new Tally(args.expectedLength)
-  await runner.batch(args.warmup, tally)
+  const warmupUntil = Date.now() + args.warmupMs
+  do await runner.batch(args.warmup, tally)
+  while (Date.now() < warmupUntil)
 
   const cpuBefore = process.cpuUsage()
   const started = process.hrtime.bigint()

@@ -50,7 +50,7 @@ export const makeToughJar = (store: Tough.MemoryCookieStore): Tough.CookieJar =>
 export const allCookies = (store: Tough.MemoryCookieStore): Array<Tough.Cookie> => {
   let out: Array<Tough.Cookie> = []
   store.getAllCookies((error, cookies) => {
-    if (error === null) out = cookies
+    if (error === null && cookies !== undefined) out = cookies
   })
   return out
 }
@@ -60,11 +60,12 @@ export const putCookie = (store: Tough.MemoryCookieStore, cookie: Tough.Cookie):
 }
 
 export const removeCookie = (store: Tough.MemoryCookieStore, cookie: Tough.Cookie): void => {
-  store.removeCookie(cookie.domain, cookie.path, cookie.key, noop)
+  store.removeCookie(cookie.domain ?? "", cookie.path ?? "", cookie.key, noop)
 }
 
 export const removeDomain = (store: Tough.MemoryCookieStore, domain: string): void => {
-  store.removeCookies(domain, null, noop)
+  // An empty path removes the whole domain.
+  store.removeCookies(domain, "", noop)
 }
 
 export const removeAll = (store: Tough.MemoryCookieStore): void => {
@@ -148,6 +149,13 @@ export const domainlessInfo = (cookie: DomainlessCookie): CookieInfo => {
 export const canonicalDomain = (domain: string): string => Tough.canonicalDomain(domain.replace(/^\.+/, "")) ?? ""
 
 export const pathMatch = Tough.pathMatch
+
+/** Whether a stored cookie would be sent to `host` (ignoring path, Secure and expiry). */
+export const appliesToHost = (cookie: Tough.Cookie, host: string): boolean =>
+  cookie.hostOnly === true ? cookie.domain === host : domainMatchesHost(host, cookie.domain)
+
+const domainMatchesHost = (host: string, domain: string | null): boolean =>
+  domain !== null && Tough.domainMatch(host, domain, false) === true
 
 // A name must be an RFC 6265 token; a value may not hold what would end it or break the header.
 const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

@@ -10,6 +10,7 @@ import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Executor from "../Executor.js"
@@ -21,7 +22,7 @@ import {
   FutureTimeout,
   InvalidMaxWorkers
 } from "../FutureErrors.js"
-import { FINISHED, FutureImpl, type FutureOwner, PENDING, RUNNING } from "./future.js"
+import { FutureImpl, type FutureOwner, PENDING, RUNNING } from "./future.js"
 
 /** @internal */
 export const TypeId: Executor.TypeId = Symbol.for("@requests-futures/core/Executor") as Executor.TypeId
@@ -79,7 +80,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
           new FutureTimeout({
             operation: "map",
             timeout: Duration.decode(options.timeout as Duration.DurationInput),
-            unfinished: futures.reduce((n, future) => future.status === FINISHED ? n : n + 1, 0),
+            unfinished: futures.reduce((n, future) => future.unsafeDone() ? n : n + 1, 0),
             cancelled: true
           })
       })
@@ -232,8 +233,12 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   }
 
   private cancelAll<A, E>(futures: ReadonlyArray<FutureImpl<A, E>>, reason: CancelReason): void {
+    // the queued ones first, or cancelling a running one would hand its slot to one of them
     for (const future of futures) {
-      if (future.status !== FINISHED) this.cancel(future, reason)
+      if (future.status === PENDING) this.cancel(future, reason)
+    }
+    for (const future of futures) {
+      if (future.status === RUNNING) this.cancel(future, reason)
     }
   }
 
@@ -334,7 +339,13 @@ const validate = (maxWorkers: number | undefined): Either.Either<number, Invalid
 export const unsafeMake = (options?: Executor.UnsafeOptions): Either.Either<Executor.Executor, InvalidMaxWorkers> =>
   Either.map(
     validate(options?.maxWorkers),
-    (maxWorkers): Executor.Executor => new ExecutorImpl(maxWorkers, options?.runtime ?? Runtime.defaultRuntime)
+    (maxWorkers): Executor.Executor =>
+      new ExecutorImpl(
+        maxWorkers,
+        // the work must be interruptible (by cancel) even if the runtime was captured in an
+        // uninterruptible region, such as the acquisition of `make`
+        Runtime.enableRuntimeFlag(options?.runtime ?? Runtime.defaultRuntime, RuntimeFlags.Interruption)
+      )
   )
 
 /** @internal */

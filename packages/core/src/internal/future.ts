@@ -54,7 +54,7 @@ let nextId = 0
  * @internal
  */
 export class FutureImpl<A, E> implements Future.Future<A, E> {
-  declare readonly [TypeId]: Future.Future.Variance<A, E>
+  declare readonly [TypeId]: Future.Variance<A, E>
 
   readonly id: number = ++nextId
   status: Status = PENDING

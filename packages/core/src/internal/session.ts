@@ -12,7 +12,7 @@ import { Response } from "../Response.js"
 import type * as Session from "../Session.js"
 import type * as Transport from "../Transport.js"
 import { version } from "../version.js"
-import { encodeBody } from "./body.js"
+import { encodeBodyEffect } from "./body.js"
 import { followRedirects } from "./redirects.js"
 import * as transportInternal from "./transport.js"
 import { prepareUrl } from "./url.js"
@@ -122,7 +122,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
       if (Either.isLeft(url)) return Effect.fail(url.left)
       const href = url.right
       let headers = Headers.merge(d.headers, init.headers)
-      const encoded = encodeBody({ method, url: href, data: init.data, json: init.json, files: init.files })
+      const encoded = encodeBodyEffect({ method, url: href, data: init.data, json: init.json, files: init.files })
       return Effect.flatMap(encoded, ({ body, contentType }) => {
         if (contentType !== undefined) headers = headers.setDefault("Content-Type", contentType)
         if (body !== undefined) headers = headers.set("Content-Length", String(body.byteLength))
@@ -130,6 +130,15 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
         const invalid = validateHeaders(method, href, headers)
         if (invalid !== undefined) return Effect.fail(invalid)
 
+        // Request cookies are bound to the request's host: a redirect elsewhere does not carry them.
+        let requestJar: CookieJar
+        try {
+          requestJar = CookieJar.merged(cookies, init.cookies, href)
+        } catch (cause) {
+          return Effect.fail(
+            new InvalidHeader({ method, url: href, name: "Cookie", reason: String((cause as Error).message), cause })
+          )
+        }
         const auth: Auth.Auth | undefined = init.auth === null ? undefined : init.auth ?? d.auth
         const hooks = [...hookList(d.hooks), ...hookList(init.hooks)]
         const prepared: PreparedRequest = { method, url: href, headers, body }
@@ -143,7 +152,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
             transport,
             sendOptions,
             sessionJar: cookies,
-            requestJar: CookieJar.merged(cookies, init.cookies),
+            requestJar,
             authenticator: auth === undefined ? undefined : toAuthenticator(auth),
             allowRedirects: init.allowRedirects ?? method !== "HEAD",
             maxRedirects: init.maxRedirects ?? d.maxRedirects

@@ -162,7 +162,7 @@ const makeDispatcher = (
   // Counting sockets here is what lets tests and benchmarks prove the pool bound.
   const connect: buildConnector.connector = (options, callback) =>
     connector(options, (error, socket) => {
-      if (socket !== null) {
+      if (error === null && socket != null) {
         counters.connected++
         ;(socket as net.Socket).once("close", () => counters.disconnected++)
       }

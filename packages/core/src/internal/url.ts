@@ -84,32 +84,38 @@ const isPairs = (
 ): fields is ReadonlyArray<readonly [string, ParamValue]> => Array.isArray(fields)
 
 /**
- * Encodes a record (an array value repeats the key) or pairs as a query / form body: `undefined`
- * and `null` dropped (requests drops `None`), numbers and booleans stringified (`true`, not
- * Python's `True`), space as `+`, byte-for-byte what `URLSearchParams#toString` gives.
+ * Calls `f` for every (key, value) of a record (an array value repeats the key) or of pairs, in
+ * order, skipping `undefined` and `null` (requests drops `None`) and stringifying numbers and
+ * booleans (`true`, not Python's `True`).
  */
-export const encodeForm = (fields: Params): string => {
-  let out = ""
+export const forEachParam = (fields: Params, f: (key: string, value: string) => void): void => {
   if (isPairs(fields)) {
-    for (const [key, value] of fields) out = appendPair(out, key, value)
-    return out
+    for (const [key, value] of fields) if (value !== undefined && value !== null) f(key, String(value))
+    return
   }
   for (const key in fields) {
     if (!Object.hasOwn(fields, key)) continue
     const value: FieldValue = fields[key]
-    if (typeof value === "object" && value !== null) {
-      for (const item of value) out = appendPair(out, key, item)
-    } else {
-      out = appendPair(out, key, value)
+    if (value === undefined || value === null) continue
+    if (typeof value !== "object") {
+      f(key, String(value))
+      continue
     }
+    for (const item of value) if (item !== undefined && item !== null) f(key, String(item))
   }
-  return out
 }
 
-const appendPair = (out: string, key: string, value: ParamValue): string => {
-  if (value === undefined || value === null) return out
-  const pair = formEncode(key) + "=" + formEncode(typeof value === "string" ? value : String(value))
-  return out === "" ? pair : out + "&" + pair
+/**
+ * A record or pairs as a query / form body (see `forEachParam`): space as `+`, byte-for-byte what
+ * `URLSearchParams#toString` gives, without building a URLSearchParams.
+ */
+export const encodeForm = (fields: Params): string => {
+  let out = ""
+  forEachParam(fields, (key, value) => {
+    const pair = formEncode(key) + "=" + formEncode(value)
+    out = out === "" ? pair : out + "&" + pair
+  })
+  return out
 }
 
 // Characters URLSearchParams leaves alone; almost every key and most values are only these.
@@ -199,8 +205,8 @@ export const resolveLocation = (current: string, location: string): string => {
   return resolved.href
 }
 
-// eslint-disable-next-line no-control-regex
 const highLatin1Re = /[\u0080-\u00ff]/
+// eslint-disable-next-line no-control-regex
 const beyondLatin1Re = /[^\u0000-\u00ff]/
 
 const fromLatin1 = (s: string): string => {

@@ -1,7 +1,10 @@
 """Python requests-futures: FuturesSession(max_workers=C), the library this project ports.
 
-Same argv and JSON line as the Node clients (see harness.ts):
-    python3 requests_futures.py URL N C EXPECTED_LENGTH [--warmup W] [--probe]
+Same argv, warm-up and JSON line as the Node clients (see harness.ts):
+    python3 python_requests_futures.py URL N C EXPECTED_LENGTH [--warmup W] [--warmup-ms T] [--probe]
+
+Not named requests_futures.py: Python puts the script's directory first on sys.path, so that name
+would shadow the requests_futures package it imports.
 """
 import json
 import resource
@@ -16,13 +19,15 @@ except ImportError as error:
 
 
 def main(argv):
-    positional, warmup, probe = [], 200, False
+    positional, warmup, warmup_ms, probe = [], 200, 500, False
     args = iter(argv)
     for arg in args:
         if arg == "--probe":
             probe = True
         elif arg == "--warmup":
             warmup = int(next(args))
+        elif arg == "--warmup-ms":
+            warmup_ms = int(next(args))
         else:
             positional.append(arg)
     url, requests, concurrency, expected_length = positional[0], *map(int, positional[1:4])
@@ -53,7 +58,10 @@ def main(argv):
             except Exception as error:  # noqa: BLE001 - any failure makes the run invalid
                 fail(f"{type(error).__name__}: {error}")
 
+    warmup_until = time.monotonic() + warmup_ms / 1000
     batch(warmup)
+    while time.monotonic() < warmup_until:
+        batch(warmup)
 
     # RUSAGE_SELF covers every thread, like process.cpuUsage() in Node.
     usage_before = resource.getrusage(resource.RUSAGE_SELF)

@@ -1,0 +1,285 @@
+/**
+ * Request bodies as requests' `PreparedRequest.prepare_body` builds them: JSON, url-encoded forms,
+ * raw strings and bytes, and multipart/form-data (urllib3's `encode_multipart_formdata`).
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { randomBytes } from "node:crypto"
+import { InvalidBody } from "../Errors.js"
+import { Headers, validate } from "../Headers.js"
+import type { Data, FileContent, FileValue, Files } from "../Request.js"
+import { encodeForm, forEachParam } from "./url.js"
+
+/** The encoded body and the Content-Type it implies (`undefined`: set none). */
+export interface EncodedBody {
+  readonly body: Uint8Array | undefined
+  readonly contentType: string | undefined
+}
+
+/** What `encodeBody` reads from a request; `method` and `url` only describe errors. */
+export interface BodyInput {
+  readonly method: string
+  readonly url: string
+  readonly data?: Data | undefined
+  readonly json?: unknown
+  readonly files?: Files | undefined
+}
+
+const encoder = new TextEncoder()
+const noBody: Either.Either<EncodedBody, InvalidBody> = Either.right({ body: undefined, contentType: undefined })
+
+const FORM = "application/x-www-form-urlencoded"
+const JSON_TYPE = "application/json"
+
+/**
+ * requests' `prepare_body`, synchronously.
+ *
+ * - `files` (non-empty) → multipart/form-data, `data` fields first; `json` is then ignored, as in
+ *   requests. A string or bytes `data` next to files → `InvalidBody` (requests: "Data must not be
+ *   a string."). Blob file contents need `encodeBodyEffect`: here they fail with `InvalidBody`.
+ * - else non-empty `data`: form fields → url-encoded; a string → UTF-8 bytes and bytes as they are,
+ *   with no Content-Type (requests sets none for them). `json` is ignored, as in requests.
+ * - else `json` !== `undefined` → JSON as UTF-8, "application/json". `undefined` means "no json"
+ *   (requests' `json=None`); `null` is sent as the JSON text `null`. NaN and ±Infinity become
+ *   `null` as JSON.stringify writes them (requests refuses them); BigInt, cycles, functions and
+ *   symbols → `InvalidBody`.
+ * - else no body.
+ */
+export const encodeBody = (request: BodyInput): Either.Either<EncodedBody, InvalidBody> => {
+  const { data, files } = request
+  if (files !== undefined && hasEntries(files)) {
+    return Either.flatMap(collectParts(request, files), (parts) => {
+      const blob = parts.find(isBlobPart)
+      return allReady(parts)
+        ? Either.right(renderMultipart(parts))
+        : Either.left(
+          fail(request, `the file of field ${JSON.stringify(blob?.field)} is a Blob, which must be read asynchronously`)
+        )
+    })
+  }
+  if (data !== undefined && isNonEmpty(data)) return Either.right(encodeData(data))
+  if (request.json !== undefined) return encodeJson(request, request.json)
+  return noBody
+}
+
+/**
+ * `encodeBody` that also reads Blob (and File) contents. Without a Blob it is `encodeBody`'s
+ * Either, which is an Effect that completes synchronously: no Promise on the common paths.
+ */
+export const encodeBodyEffect = (request: BodyInput): Effect.Effect<EncodedBody, InvalidBody> => {
+  const { files } = request
+  if (files === undefined || !hasEntries(files)) return encodeBody(request)
+  const collected = collectParts(request, files)
+  if (Either.isLeft(collected)) return Either.left(collected.left)
+  const parts = collected.right
+  if (allReady(parts)) return Either.right(renderMultipart(parts))
+  return Effect.map(
+    Effect.forEach(parts, (part): Effect.Effect<ReadyPart, InvalidBody> => {
+      const { field, head, content } = part
+      if (!(content instanceof Blob)) return Effect.succeed({ field, head, content })
+      return Effect.map(
+        Effect.tryPromise({
+          try: () => content.arrayBuffer(),
+          catch: (cause) => fail(request, `cannot read the file of field ${JSON.stringify(field)}`, cause)
+        }),
+        (buffer) => ({ field, head, content: new Uint8Array(buffer) })
+      )
+    }),
+    renderMultipart
+  )
+}
+
+const fail = (request: BodyInput, reason: string, cause?: unknown): InvalidBody =>
+  cause === undefined
+    ? new InvalidBody({ method: request.method, url: request.url, reason })
+    : new InvalidBody({ method: request.method, url: request.url, reason, cause })
+
+const encodeJson = (request: BodyInput, json: unknown): Either.Either<EncodedBody, InvalidBody> => {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(json)
+  } catch (cause) {
+    return Either.left(fail(request, "the json value cannot be serialised", cause))
+  }
+  // JSON.stringify returns undefined (no throw) for a function or a symbol.
+  if (text === undefined) return Either.left(fail(request, `a ${typeof json} is not a JSON value`))
+  return Either.right({ body: encoder.encode(text), contentType: JSON_TYPE })
+}
+
+const encodeData = (data: Data): EncodedBody => {
+  if (typeof data === "string") return { body: encoder.encode(data), contentType: undefined }
+  if (data instanceof Uint8Array) return { body: data, contentType: undefined }
+  return { body: encoder.encode(encodeForm(data)), contentType: FORM }
+}
+
+// Python truthiness, which is what requests tests `data` and `files` with.
+const isNonEmpty = (data: Data): boolean =>
+  typeof data === "string" || data instanceof Uint8Array || Array.isArray(data)
+    ? data.length > 0
+    : hasOwnKey(data)
+
+const hasEntries = (files: Files): boolean => (Array.isArray(files) ? files.length > 0 : hasOwnKey(files))
+
+const hasOwnKey = (record: object): boolean => {
+  for (const key in record) if (Object.hasOwn(record, key)) return true
+  return false
+}
+
+// ---------------------------------------------------------------------------------------------
+// multipart/form-data
+// ---------------------------------------------------------------------------------------------
+
+interface Part {
+  /** The field name, for error messages. */
+  readonly field: string
+  /** The part's header lines and the blank line after them. */
+  readonly head: string
+  readonly content: string | Uint8Array | Blob
+}
+
+interface ReadyPart extends Part {
+  readonly content: string | Uint8Array
+}
+
+interface BlobPart extends Part {
+  readonly content: Blob
+}
+
+const isBlobPart = (part: Part): part is BlobPart => part.content instanceof Blob
+
+const allReady = (parts: ReadonlyArray<Part>): parts is ReadonlyArray<ReadyPart> => !parts.some(isBlobPart)
+
+const isFilePairs = (files: Files): files is ReadonlyArray<readonly [string, FileValue]> => Array.isArray(files)
+
+const collectParts = (request: BodyInput, files: Files): Either.Either<ReadonlyArray<Part>, InvalidBody> => {
+  const { data } = request
+  if (typeof data === "string" || data instanceof Uint8Array) {
+    return Either.left(fail(request, "data must be form fields, not a string or bytes, when files are given"))
+  }
+  const parts: Array<Part> = []
+  if (data !== undefined) {
+    forEachParam(data, (field, value) => {
+      parts.push({ field, head: `Content-Disposition: form-data; name="${quote(field)}"\r\n\r\n`, content: value })
+    })
+  }
+  if (isFilePairs(files)) {
+    for (const [field, value] of files) {
+      const part = filePart(request, field, value)
+      if (Either.isLeft(part)) return Either.left(part.left)
+      parts.push(part.right)
+    }
+  } else {
+    for (const field in files) {
+      if (!Object.hasOwn(files, field)) continue
+      const part = filePart(request, field, files[field]!)
+      if (Either.isLeft(part)) return Either.left(part.left)
+      parts.push(part.right)
+    }
+  }
+  return Either.right(parts)
+}
+
+const filePart = (request: BodyInput, field: string, value: FileValue): Either.Either<Part, InvalidBody> => {
+  const bare = typeof value === "string" || value instanceof Uint8Array || value instanceof Blob
+  const described = bare ? undefined : value
+  const content = bare ? value : value.content
+  // requests: `guess_filename(v) or k`; a File's name is the analogue of a file object's name.
+  const filename = described?.filename ?? fileName(content) ?? field
+  const extra = described?.headers === undefined ? Headers.empty : Headers.from(described.headers)
+  // requests sends no Content-Type unless given; we also use a Blob's type or a well-known extension.
+  const contentType = described?.contentType ?? extra.get("content-type") ??
+    (content instanceof Blob && content.type !== "" ? content.type : undefined) ?? guessContentType(filename)
+  let head = `Content-Disposition: form-data; name="${quote(field)}"; filename="${quote(filename)}"\r\n`
+  if (contentType !== undefined) {
+    const invalid = validate("Content-Type", contentType)
+    if (invalid !== undefined) return Either.left(badHeader(request, field, "Content-Type", invalid))
+    head += `Content-Type: ${contentType}\r\n`
+  }
+  for (const [name, headerValue] of extra) {
+    const lower = name.toLowerCase()
+    if (lower === "content-type" || lower === "content-disposition") continue
+    const invalid = validate(name, headerValue)
+    if (invalid !== undefined) return Either.left(badHeader(request, field, name, invalid))
+    head += `${name}: ${headerValue}\r\n`
+  }
+  return Either.right({ field, head: head + "\r\n", content })
+}
+
+const badHeader = (request: BodyInput, field: string, name: string, reason: string): InvalidBody =>
+  fail(request, `invalid header ${JSON.stringify(name)} for the file of field ${JSON.stringify(field)}: ${reason}`)
+
+const fileName = (content: FileContent): string | undefined => {
+  const name = typeof content === "object" ? (content as { readonly name?: unknown }).name : undefined
+  return typeof name === "string" && name !== "" ? name : undefined
+}
+
+// How browsers escape names in Content-Disposition (HTML's multipart/form-data encoding, also
+// urllib3's `format_multipart_header_param`); other characters, non-ASCII included, go as UTF-8.
+const needsQuotingRe = /["\r\n]/
+const quotedRe = /["\r\n]/g
+const quoteChar = (c: string): string => (c === "\"" ? "%22" : c === "\r" ? "%0D" : "%0A")
+const quote = (s: string): string => (needsQuotingRe.test(s) ? s.replace(quotedRe, quoteChar) : s)
+
+const contentTypes: ReadonlyMap<string, string> = new Map([
+  ["txt", "text/plain"],
+  ["html", "text/html"],
+  ["htm", "text/html"],
+  ["css", "text/css"],
+  ["csv", "text/csv"],
+  ["xml", "application/xml"],
+  ["json", "application/json"],
+  ["js", "text/javascript"],
+  ["pdf", "application/pdf"],
+  ["zip", "application/zip"],
+  ["gz", "application/gzip"],
+  ["png", "image/png"],
+  ["jpg", "image/jpeg"],
+  ["jpeg", "image/jpeg"],
+  ["gif", "image/gif"],
+  ["webp", "image/webp"],
+  ["svg", "image/svg+xml"]
+])
+
+/** The Content-Type of a well-known file extension (case-insensitive), else `undefined`. */
+export const guessContentType = (filename: string): string | undefined => {
+  const dot = filename.lastIndexOf(".")
+  return dot < 0 ? undefined : contentTypes.get(filename.slice(dot + 1).toLowerCase())
+}
+
+// Text between binary contents is joined and encoded at once; everything lands in one buffer.
+const renderMultipart = (parts: ReadonlyArray<ReadyPart>): EncodedBody => {
+  // 16 random bytes in hex, as urllib3's `choose_boundary`.
+  const boundary = randomBytes(16).toString("hex")
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  let text = ""
+  for (const part of parts) {
+    text += `--${boundary}\r\n${part.head}`
+    if (typeof part.content === "string") {
+      text += part.content
+    } else {
+      const bytes = encoder.encode(text)
+      chunks.push(bytes, part.content)
+      size += bytes.length + part.content.length
+      text = ""
+    }
+    text += "\r\n"
+  }
+  const tail = encoder.encode(`${text}--${boundary}--\r\n`)
+  chunks.push(tail)
+  size += tail.length
+  let body: Uint8Array
+  if (chunks.length === 1) {
+    body = tail
+  } else {
+    body = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      body.set(chunk, offset)
+      offset += chunk.length
+    }
+  }
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` }
+}

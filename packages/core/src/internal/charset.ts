@@ -1,0 +1,106 @@
+/**
+ * The text encoding of a response body and its decoding: requests' `Response.encoding` and
+ * `Response.text`, with detection in place of requests' ISO-8859-1 default and chardet.
+ *
+ * @internal
+ */
+import { isUtf8 } from "node:buffer"
+import { TextDecoder } from "node:util"
+
+/**
+ * requests' `Response.encoding`: the Content-Type `charset` parameter as given (unquoted, case
+ * kept), else detected: a BOM (UTF-8, UTF-16LE/BE), then "utf-8" for JSON media types
+ * (RFC 8259), then "utf-8" when the bytes are valid UTF-8 (ASCII and empty bodies included), else
+ * "windows-1252". requests says ISO-8859-1 for any text/* without a charset (RFC 2616) and
+ * leaves detection to `apparent_encoding`; most text on the web is UTF-8, so we detect.
+ */
+export const encodingOf = (contentType: string | undefined, body: Uint8Array): string => {
+  if (contentType !== undefined) {
+    const charset = charsetOf(contentType)
+    if (charset !== undefined) return charset
+  }
+  const bom = bomOf(body)
+  if (bom !== undefined) return bom.encoding
+  if (contentType !== undefined && isJson(contentType)) return "utf-8"
+  // Native (simdutf) validation: faster than an ASCII pre-scan in JS, and ASCII is valid UTF-8.
+  return isUtf8(body) ? "utf-8" : "windows-1252"
+}
+
+// The charset parameter, quoted (either quote, as requests strips both) or not.
+const charsetRe = /;\s*charset\s*=\s*(?:"([^"]*)"|'([^']*)'|([^;\s]*))/i
+
+const charsetOf = (contentType: string): string | undefined => {
+  const match = charsetRe.exec(contentType)
+  if (match === null) return undefined
+  const charset = (match[1] ?? match[2] ?? match[3] ?? "").trim()
+  return charset === "" ? undefined : charset
+}
+
+const isJson = (contentType: string): boolean => {
+  const semicolon = contentType.indexOf(";")
+  const essence = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase()
+  return essence === "application/json" || essence.endsWith("+json")
+}
+
+interface Bom {
+  readonly encoding: string
+  readonly length: number
+}
+
+const utf8Bom: Bom = { encoding: "utf-8", length: 3 }
+const utf16leBom: Bom = { encoding: "utf-16le", length: 2 }
+const utf16beBom: Bom = { encoding: "utf-16be", length: 2 }
+
+const bomOf = (body: Uint8Array): Bom | undefined => {
+  const b0 = body[0]
+  if (b0 === 0xef) return body[1] === 0xbb && body[2] === 0xbf ? utf8Bom : undefined
+  if (b0 === 0xff) return body[1] === 0xfe ? utf16leBom : undefined
+  if (b0 === 0xfe) return body[1] === 0xff ? utf16beBom : undefined
+  return undefined
+}
+
+/**
+ * The body as text in `encoding` (a WHATWG label), invalid bytes as U+FFFD. A BOM decides the
+ * encoding over the label and is removed, as WHATWG's "decode" (and browsers) do; requests keeps a
+ * UTF-8 BOM as U+FEFF. An unknown label decodes as UTF-8.
+ */
+export const decodeText = (body: Uint8Array, encoding: string): string => {
+  if (body.length === 0) return ""
+  const bom = bomOf(body)
+  return bom === undefined
+    ? decoderFor(encoding).decode(body)
+    : decoderFor(bom.encoding).decode(body.subarray(bom.length))
+}
+
+// The BOM is stripped above, once; the decoders must not strip another U+FEFF that is content.
+const decoderOptions = { fatal: false, ignoreBOM: true } as const
+const utf8Decoder = new TextDecoder("utf-8", decoderOptions)
+
+// Python codec names servers copy into headers that are not WHATWG labels.
+const aliases: Readonly<Record<string, string>> = {
+  "latin-1": "latin1",
+  "utf-8-sig": "utf-8",
+  "utf_8": "utf-8",
+  "utf8mb4": "utf-8"
+}
+
+// TextDecoders are reusable (a non-streaming decode resets them) and costly to build; labels are
+// server-controlled, so the cache is bounded.
+const decoders = new Map<string, TextDecoder>([["utf-8", utf8Decoder], ["utf8", utf8Decoder]])
+const MAX_DECODERS = 64
+
+const decoderFor = (label: string): TextDecoder => {
+  const cached = decoders.get(label)
+  if (cached !== undefined) return cached
+  const key = label.trim().toLowerCase()
+  let decoder = decoders.get(key)
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(aliases[key] ?? key, decoderOptions)
+    } catch {
+      decoder = utf8Decoder
+    }
+  }
+  if (decoders.size < MAX_DECODERS) decoders.set(label, decoder)
+  return decoder
+}

@@ -1,0 +1,224 @@
+/**
+ * Content-Encoding decoding as urllib3 does it for requests: gzip, deflate (zlib-wrapped or raw)
+ * and br, for a whole body or a stream of chunks.
+ *
+ * @internal
+ */
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Sink from "effect/Sink"
+import * as Stream from "effect/Stream"
+import type { Duplex } from "node:stream"
+import { promisify } from "node:util"
+import * as zlib from "node:zlib"
+import { ContentDecodingError } from "../Errors.js"
+
+/** The request a body belongs to, for errors. */
+export interface BodyInfo {
+  readonly method: string
+  readonly url: string
+}
+
+type Coding = "gzip" | "deflate" | "br"
+
+// Bodies below this are decoded synchronously: a thread-pool round trip costs more than it saves.
+// Larger ones go to the thread pool so the event loop is not blocked for long.
+const SYNC_LIMIT = 64 * 1024
+
+// urllib3 is lenient about a body that stops early (it flushes what it has); so are these options.
+const zlibOptions: zlib.ZlibOptions = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
+const brotliOptions: zlib.BrotliOptions = { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }
+
+const single: Readonly<Record<string, ReadonlyArray<Coding>>> = {
+  gzip: ["gzip"],
+  "x-gzip": ["gzip"],
+  deflate: ["deflate"],
+  br: ["br"]
+}
+const none: ReadonlyArray<Coding> = []
+
+const codingOf = (token: string): Coding | "identity" | undefined => {
+  switch (token) {
+    case "gzip":
+    case "x-gzip":
+      return "gzip"
+    case "deflate":
+    case "br":
+      return token
+    case "identity":
+    case "":
+      return "identity"
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The codings to undo, in the order to undo them (the reverse of the header's). Decoding stops at
+ * an unknown coding (zstd, compress, ...): what lies beneath it cannot be reached, so the body is
+ * left as it is from there on, as urllib3 leaves a body with an unknown encoding.
+ */
+const codingsToUndo = (contentEncoding: string | undefined): ReadonlyArray<Coding> => {
+  if (contentEncoding === undefined || contentEncoding === "") return none
+  const fast = single[contentEncoding]
+  if (fast !== undefined) return fast
+  const tokens = contentEncoding.toLowerCase().split(",")
+  const out: Array<Coding> = []
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const coding = codingOf(tokens[i]!.trim())
+    if (coding === undefined) break
+    if (coding !== "identity") out.push(coding)
+  }
+  return out
+}
+
+/**
+ * The body decoded from its Content-Encoding: "gzip"/"x-gzip", "deflate" (zlib-wrapped, else raw
+ * deflate, as browsers and urllib3 accept), "br", "identity", or a comma list undone from the
+ * last coding to the first. An unknown or absent encoding, or an empty body, is left as it is.
+ * Concatenated gzip members are all decoded; a body that stops early decodes to what it holds.
+ */
+export const decodeContent = (
+  contentEncoding: string | undefined,
+  body: Uint8Array,
+  info: BodyInfo
+): Effect.Effect<Uint8Array, ContentDecodingError> => {
+  const codings = codingsToUndo(contentEncoding)
+  if (codings.length === 0 || body.length === 0) return Effect.succeed(body)
+  if (codings.length === 1) return decodeOne(codings[0]!, body, info)
+  return Effect.reduce(codings, body, (input, coding) => decodeOne(coding, input, info))
+}
+
+const decodeOne = (coding: Coding, input: Uint8Array, info: BodyInfo): Effect.Effect<Uint8Array, ContentDecodingError> => {
+  if (input.length === 0) return Effect.succeed(input)
+  const catcher = (cause: unknown) => decodingError(coding, info, cause)
+  return input.length < SYNC_LIMIT
+    ? Effect.try({ try: () => compact(decodeSync(coding, input)), catch: catcher })
+    : Effect.tryPromise({ try: () => decodeAsync(coding, input), catch: catcher })
+}
+
+const decodingError = (encoding: Coding, info: BodyInfo, cause: unknown): ContentDecodingError =>
+  new ContentDecodingError({ method: info.method, url: info.url, encoding, cause })
+
+const decodeSync = (coding: Coding, input: Uint8Array): Buffer => {
+  switch (coding) {
+    case "gzip":
+      return zlib.gunzipSync(input, zlibOptions)
+    case "br":
+      return zlib.brotliDecompressSync(input, brotliOptions)
+    case "deflate":
+      try {
+        return zlib.inflateSync(input, zlibOptions)
+      } catch (error) {
+        try {
+          return zlib.inflateRawSync(input, zlibOptions)
+        } catch {
+          throw error
+        }
+      }
+  }
+}
+
+const gunzip = promisify(zlib.gunzip)
+const inflate = promisify(zlib.inflate)
+const inflateRaw = promisify(zlib.inflateRaw)
+const brotliDecompress = promisify(zlib.brotliDecompress)
+
+const decodeAsync = (coding: Coding, input: Uint8Array): Promise<Uint8Array> => {
+  switch (coding) {
+    case "gzip":
+      return gunzip(input, zlibOptions)
+    case "br":
+      return brotliDecompress(input, brotliOptions)
+    case "deflate":
+      return inflate(input, zlibOptions).catch((error: unknown) =>
+        inflateRaw(input, zlibOptions).catch(() => Promise.reject(error))
+      )
+  }
+}
+
+// zlib's sync output for a small body is a view on a 16 KiB chunk: copy it out rather than keep
+// the whole chunk alive for as long as the response lives.
+const compact = (buffer: Buffer): Uint8Array =>
+  buffer.buffer.byteLength - buffer.length > 4096 ? new Uint8Array(buffer) : buffer
+
+// ---------------------------------------------------------------------------------------------
+// Streaming
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * `decodeContent` for a body read chunk by chunk: each coding is undone through a zlib stream, so
+ * memory stays bounded by the chunk size and the stream's backpressure holds. Decoding failures
+ * fail the stream with `ContentDecodingError`; the source's own failures pass through.
+ */
+export const decodeStream = <E, R>(
+  contentEncoding: string | undefined,
+  stream: Stream.Stream<Uint8Array, E, R>,
+  info: BodyInfo
+): Stream.Stream<Uint8Array, E | ContentDecodingError, R> => {
+  let out: Stream.Stream<Uint8Array, E | ContentDecodingError, R> = stream
+  for (const coding of codingsToUndo(contentEncoding)) out = decodeStreamOne(coding, out, info)
+  return out
+}
+
+const decodeStreamOne = <E, R>(
+  coding: Coding,
+  stream: Stream.Stream<Uint8Array, E, R>,
+  info: BodyInfo
+): Stream.Stream<Uint8Array, E | ContentDecodingError, R> => {
+  const onError = (cause: unknown) => decodingError(coding, info, cause)
+  switch (coding) {
+    case "gzip":
+      return pipeThrough(stream, () => zlib.createGunzip(zlibOptions), onError)
+    case "br":
+      return pipeThrough(stream, () => zlib.createBrotliDecompress(brotliOptions), onError)
+    case "deflate":
+      return inflateStream(stream, onError)
+  }
+}
+
+// With the lenient flush options an empty input (HEAD, 204, 304) decodes to nothing, not an error.
+const pipeThrough = <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  duplex: () => Duplex,
+  onError: (cause: unknown) => ContentDecodingError
+): Stream.Stream<Uint8Array, E | ContentDecodingError, R> =>
+  NodeStream.pipeThroughDuplex(Stream.mapChunks(stream, coalesce), duplex, onError)
+
+// Every write to a zlib stream is a trip to the thread pool: write the chunks that arrived
+// together at once. (Network reads usually arrive one at a time, and pass through untouched.)
+const coalesce = (chunk: Chunk.Chunk<Uint8Array>): Chunk.Chunk<Uint8Array> =>
+  chunk.length <= 1 ? chunk : Chunk.of(Buffer.concat(Chunk.toReadonlyArray(chunk)))
+
+// Zlib-wrapped and raw deflate cannot be told apart from a decoder's error midway through a
+// stream, so look at the first two bytes: a zlib header is CM = 8 with a check sum divisible by 31.
+const inflateStream = <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  onError: (cause: unknown) => ContentDecodingError
+): Stream.Stream<Uint8Array, E | ContentDecodingError, R> =>
+  Stream.unwrapScoped(Effect.map(Stream.peel(stream, firstBytes(2)), ([head, rest]) => {
+    if (head.length === 0) return Stream.empty
+    const isZlib = head.length >= 2 && (head[0]! & 0x0f) === 8 && ((head[0]! << 8) | head[1]!) % 31 === 0
+    return pipeThrough(
+      Stream.concat(Stream.succeed(head), rest),
+      () => isZlib ? zlib.createInflate(zlibOptions) : zlib.createInflateRaw(zlibOptions),
+      onError
+    )
+  }))
+
+interface Head {
+  readonly chunks: ReadonlyArray<Uint8Array>
+  readonly size: number
+}
+
+// Takes whole chunks until at least `n` bytes (or the end), leaving the rest of the stream as is.
+const firstBytes = (n: number): Sink.Sink<Uint8Array, Uint8Array, Uint8Array> =>
+  Sink.map(
+    Sink.fold<Head, Uint8Array>(
+      { chunks: [], size: 0 },
+      (head) => head.size < n,
+      (head, chunk) => ({ chunks: [...head.chunks, chunk], size: head.size + chunk.length })
+    ),
+    (head) => head.chunks.length === 1 ? head.chunks[0]! : Buffer.concat(head.chunks, head.size)
+  )

@@ -1,0 +1,55 @@
+import { brotliCompressSync, constants, deflateSync, gzipSync } from "node:zlib"
+import {
+  ANGRY_ASCII,
+  FORMS_POST_HTML,
+  MOBY_HTML,
+  ROBOTS_TXT,
+  SAMPLE_JSON,
+  SAMPLE_XML,
+  SVG_LOGO,
+  UTF8_DEMO
+} from "../content.js"
+import { prettyJson } from "../json.js"
+import { PIG_PNG } from "../png.js"
+import type { Exchange } from "../request.js"
+import { JSON_TYPE, send, sendHtml, sendJson, statusResponse } from "../response.js"
+import { get, type Route } from "../router.js"
+
+/** Response formats: compressed JSON, HTML, XML, JSON, text, images. */
+
+const compressed = (flag: string, encoding: string, compress: (data: Buffer) => Buffer) => (ex: Exchange) => {
+  const body = prettyJson({ ...ex.echo(["origin", "headers"]), method: ex.method, [flag]: true })
+  send(ex, 200, compress(Buffer.from(body, "utf8")), JSON_TYPE, { "Content-Encoding": encoding })
+}
+
+const png = (ex: Exchange) => send(ex, 200, PIG_PNG, "image/png")
+const svg = (ex: Exchange) => send(ex, 200, SVG_LOGO, "image/svg+xml")
+
+export const formatRoutes: ReadonlyArray<Route> = [
+  // Python's gzip at compresslevel=4 and zlib.compressobj() (zlib-wrapped deflate), as httpbin.
+  get("/gzip", compressed("gzipped", "gzip", (data) => gzipSync(data, { level: 4 }))),
+  get("/deflate", compressed("deflated", "deflate", (data) => deflateSync(data))),
+  get(
+    "/brotli",
+    compressed("brotli", "br", (data) =>
+      brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_SIZE_HINT]: data.length } })
+    )
+  ),
+  get("/encoding/utf8", (ex) => sendHtml(ex, UTF8_DEMO)),
+  get("/html", (ex) => sendHtml(ex, MOBY_HTML)),
+  get("/json", (ex) => sendJson(ex, SAMPLE_JSON)),
+  get("/xml", (ex) => send(ex, 200, SAMPLE_XML, "application/xml")),
+  get("/robots.txt", (ex) => send(ex, 200, ROBOTS_TXT, "text/plain")),
+  get("/deny", (ex) => send(ex, 200, ANGRY_ASCII, "text/plain")),
+  get("/forms/post", (ex) => sendHtml(ex, FORMS_POST_HTML)),
+  get("/image", (ex) => {
+    // httpbin's content negotiation, minus the JPEG and WebP images this server does not carry.
+    const accept = ex.header("accept")?.toLowerCase()
+    if (accept === undefined) return png(ex)
+    if (accept.includes("image/svg+xml")) return svg(ex)
+    if (accept.includes("image/png") || accept.includes("image/*") || accept.includes("*/*")) return png(ex)
+    statusResponse(ex, 406)
+  }),
+  get("/image/png", png),
+  get("/image/svg", svg)
+]

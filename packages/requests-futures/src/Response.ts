@@ -1,0 +1,214 @@
+import {
+  type Cookies,
+  Errors as CoreErrors,
+  type Headers as CoreHeaders,
+  type Request as CoreRequest,
+  Response as CoreResponse
+} from "@requests-futures/core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { coreOf } from "./internal/core.js"
+import { failureOf, fromCoreRequestError, fromRequestFailure, keeping } from "./internal/errors.js"
+
+/** Case-insensitive, read-only HTTP headers: `get(name)`, `getAll(name)`, `has(name)`, `toRecord()`, iteration. */
+export type Headers = CoreHeaders.Headers
+
+/** The request as it was sent: method, URL, headers (with cookies and auth) and body. */
+export type PreparedRequest = CoreRequest.PreparedRequest
+
+/** A cookie a response set, as stored in the session's jar. */
+export type CookieInfo = Cookies.CookieInfo
+
+/** Where the time of a request went, in milliseconds. */
+export interface Timings {
+  /** Waiting for a worker of the executor (0 for a plain `Session`). */
+  readonly queued: number
+  /** From sending the request to the headers of the final response (requests' `elapsed`). */
+  readonly elapsed: number
+  /** From sending the request to the end of the body. */
+  readonly total: number
+}
+
+/**
+ * A response (requests' `Response`): status, headers and the whole body, already read and decoded
+ * (gzip, deflate, br) unless the request asked to `stream`.
+ *
+ * @example
+ * ```ts
+ * const response = await session.get("https://httpbin.org/json")
+ * response.raiseForStatus()
+ * console.log(response.statusCode, response.headers.get("content-type"), response.json())
+ * ```
+ */
+export class Response {
+  /** @internal */
+  readonly [coreOf]: CoreResponse.Response
+  /**
+   * A slot of your own, for the background callback to leave what it computed in the worker:
+   * `backgroundCallback: (session, response) => { response.data = response.json() }`.
+   */
+  data: unknown = undefined
+  readonly #queued: number
+  #history: ReadonlyArray<Response> | undefined
+
+  /** @internal */
+  constructor(response: CoreResponse.Response, queuedMs = 0) {
+    this[coreOf] = response
+    this.#queued = queuedMs
+  }
+
+  /** The status code: 200, 404... */
+  get statusCode(): number {
+    return this[coreOf].statusCode
+  }
+
+  /** The reason phrase the server sent: "OK", "Not Found"... */
+  get reason(): string {
+    return this[coreOf].reason
+  }
+
+  /** `true` when the status is below 400, as requests' `ok`. */
+  get ok(): boolean {
+    return this[coreOf].ok
+  }
+
+  get headers(): Headers {
+    return this[coreOf].headers
+  }
+
+  /** The final URL, after redirects. */
+  get url(): string {
+    return this[coreOf].url
+  }
+
+  /** The redirect responses that led here, oldest first. */
+  get history(): ReadonlyArray<Response> {
+    return this.#history ??= this[coreOf].history.map((response) => new Response(response))
+  }
+
+  /** The body, decoded from its `Content-Encoding` (empty for a `stream` request: use `iterContent()`). */
+  get content(): Uint8Array {
+    return this[coreOf].content
+  }
+
+  /** The body as text, decoded with `encoding`. */
+  get text(): string {
+    return this[coreOf].text
+  }
+
+  /** The charset of the body: from `Content-Type`, else detected, else utf-8. */
+  get encoding(): string {
+    return this[coreOf].encoding
+  }
+
+  /** The parsed `Link` header, by `rel`: `response.links.next?.url`. */
+  get links(): CoreResponse.Response["links"] {
+    return this[coreOf].links
+  }
+
+  /** The cookies this response set (they are also in the session's jar). */
+  get cookies(): ReadonlyArray<CookieInfo> {
+    return this[coreOf].cookies
+  }
+
+  /** Milliseconds from sending the request to the response headers (requests' `elapsed`). */
+  get elapsed(): number {
+    return this[coreOf].elapsed
+  }
+
+  get timings(): Timings {
+    const { elapsed, total } = this[coreOf].timings
+    return { queued: this.#queued, elapsed, total }
+  }
+
+  /** The request as sent for this response. */
+  get request(): PreparedRequest {
+    return this[coreOf].request
+  }
+
+  /** A redirect status with a `Location` header. */
+  get isRedirect(): boolean {
+    return this[coreOf].isRedirect
+  }
+
+  get isPermanentRedirect(): boolean {
+    return this[coreOf].isPermanentRedirect
+  }
+
+  /**
+   * The body parsed as JSON. Throws `JSONDecodeError` when it is not JSON.
+   *
+   * @example
+   * ```ts
+   * const { origin } = (await session.get(`${base}/ip`)).json<{ origin: string }>()
+   * ```
+   */
+  json<T = unknown>(): T {
+    const core = this[coreOf]
+    try {
+      return JSON.parse(core.text) as T
+    } catch (cause) {
+      throw fromCoreRequestError(
+        new CoreErrors.JsonDecodeError({ method: core.request.method, url: core.url, cause, response: core }),
+        keeping(this)
+      )
+    }
+  }
+
+  /** Throws `HTTPError` for a 4xx or 5xx status; returns the response otherwise. */
+  raiseForStatus(): this {
+    const core = this[coreOf]
+    if (core.statusCode >= 400) {
+      throw fromCoreRequestError(
+        new CoreErrors.HttpError({ method: core.request.method, url: core.url, response: core }),
+        keeping(this)
+      )
+    }
+    return this
+  }
+
+  /**
+   * The body, chunk by chunk, decoded from its `Content-Encoding`: read a `stream: true` response as it
+   * arrives. For a response read whole, one chunk. A body cut short throws `ChunkedEncodingError`.
+   *
+   * @example
+   * ```ts
+   * const response = await session.get(`${base}/stream-bytes/100000`, { stream: true })
+   * for await (const chunk of response.iterContent()) size += chunk.byteLength
+   * ```
+   */
+  async *iterContent(): AsyncGenerator<Uint8Array, void, undefined> {
+    const scope = Effect.runSync(Scope.make())
+    try {
+      const pull = Effect.runSync(Scope.extend(Stream.toPull(CoreResponse.iterContent(this[coreOf])), scope))
+      // the end of the stream is a failure with `None`: an `undefined` chunk here
+      const next = Effect.catchAll(pull, Option.match({ onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
+      for (;;) {
+        const exit = await Effect.runPromiseExit(next)
+        if (Exit.isFailure(exit)) {
+          throw fromRequestFailure(failureOf(exit.cause), { method: this.request.method, url: this.url })
+        }
+        if (exit.value === undefined) return
+        yield* exit.value
+      }
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
+  }
+
+  /** For a `stream: true` response: releases the connection without reading the rest of the body. */
+  close(): Promise<void> {
+    return Effect.runPromise(CoreResponse.close(this[coreOf]))
+  }
+
+  toJSON(): unknown {
+    return this[coreOf].toJSON()
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `<Response [${this.statusCode}]>`
+  }
+}

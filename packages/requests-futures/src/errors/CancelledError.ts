@@ -1,0 +1,47 @@
+import type { RequestInfo } from "./RequestException.js"
+
+/** Why a future was cancelled. */
+export type CancelReason =
+  /** `future.cancel()` was called. */
+  | "cancel"
+  /** Its executor was shut down with `cancelFutures` / `interruptRunning`, or its session closed so. */
+  | "shutdown"
+  /** Its work was interrupted from elsewhere. */
+  | "interrupted"
+  | "timeout"
+  | "map"
+
+/**
+ * The result of a cancelled future was asked for (`concurrent.futures.CancelledError`). Not a
+ * `RequestException`: the request did not fail, it was stopped.
+ *
+ * @example
+ * ```ts
+ * const future = session.get(url)
+ * future.cancel()
+ * const outcome = await future.settle()
+ * if (!outcome.ok && outcome.error instanceof CancelledError) console.log("cancelled")
+ * ```
+ */
+export class CancelledError extends Error {
+  readonly _tag = "CancelledError" as const
+  /** The request of the future, for a future of a session. */
+  readonly request: RequestInfo | undefined
+  /** `true` when it had started and was interrupted (its socket closed), `false` when it never ran. */
+  readonly wasRunning: boolean
+  readonly reason: CancelReason
+
+  constructor(
+    message: string,
+    options: { readonly request?: RequestInfo | undefined; readonly wasRunning: boolean; readonly reason: CancelReason }
+  ) {
+    super(message)
+    this.request = options.request
+    this.wasRunning = options.wasRunning
+    this.reason = options.reason
+  }
+
+  override get name(): string {
+    return this._tag
+  }
+}

@@ -1,0 +1,470 @@
+import type {
+  Auth as CoreAuth,
+  Headers as CoreHeaders,
+  Request as CoreRequest,
+  Transport as CoreTransport
+} from "@requests-futures/core"
+import type { Executor } from "../Executor.js"
+import type { FuturesSession } from "../FuturesSession.js"
+import type { Response } from "../Response.js"
+import type { Session } from "../Session.js"
+
+/** Query parameters: a record (an array value repeats the key; `undefined` and `null` are dropped) or pairs. */
+export type Params = CoreRequest.Params
+
+/** A request body: form fields (url-encoded, or multipart next to `files`), or a string or bytes sent as is. */
+export type Data = CoreRequest.Data
+
+/** Multipart files: field name → content (`Uint8Array`, `Blob`, string) or `{ filename, content, contentType }`. */
+export type Files = CoreRequest.Files
+
+/** Headers to send: a record (a name set to `undefined` removes a session header), pairs, or `Headers`. */
+export type HeadersInit = CoreHeaders.HeadersInput
+
+/**
+ * Credentials: a `[username, password]` pair (Basic), `new BasicAuth(user, pass)`, `new BearerAuth(token)`,
+ * `new DigestAuth(user, pass)`, or a function that returns the prepared request with credentials added.
+ */
+export type Auth = CoreAuth.Auth
+
+/** Cookies: a `CookieJar`, or name → value pairs. */
+export type CookiesInit = CoreRequest.CookiesInput
+
+/**
+ * A timeout in milliseconds for both phases, or each: `connect` (to get a connection) and `read`
+ * (the longest wait for the next byte, before the headers and between body bytes), as requests'
+ * `(connect, read)` tuple. No timeout by default, as in requests.
+ */
+export type TimeoutOption = CoreRequest.Timeout
+
+/** TLS verification: `true` (default), `false`, or `{ ca }` with your own CA bundle (PEM). */
+export type Verify = CoreTransport.Verify
+
+/** A client certificate and key (PEM) for mutual TLS. */
+export type ClientCert = CoreTransport.ClientCert
+
+/** Proxy URLs by scheme, as requests' `proxies`, and the hosts that bypass them. */
+export type Proxies = CoreTransport.Proxies
+
+/**
+ * A response hook: runs in the worker (for a `FuturesSession`) after the response is read, in order,
+ * before the future resolves. A returned `Response` replaces the response; a throw or a rejected promise
+ * fails the request with `HookError` (or with the thrown `RequestException` itself, e.g. `raiseForStatus()`'s).
+ */
+export type ResponseHook = (response: Response) => Response | void | Promise<Response | void>
+
+/** Hooks, as requests' `hooks={"response": [...]}`. */
+export interface Hooks {
+  readonly response?: ResponseHook | ReadonlyArray<ResponseHook> | undefined
+}
+
+/**
+ * requests-futures' `background_callback`: runs in the worker after the response hooks, before the future
+ * resolves, so that heavy work (parsing JSON) is done off the caller's path. A returned `Response`
+ * replaces the result; a throw or a rejected promise fails the future with `HookError`.
+ */
+export type BackgroundCallback = (
+  session: FuturesSession,
+  response: Response
+) => Response | void | Promise<Response | void>
+
+/** Where a done-callback that threw is reported. */
+export type ErrorReporter = (error: unknown) => void
+
+/** The settings of a `Session` (and of a `FuturesSession`), merged into each of its requests. */
+export interface SessionOptions {
+  /**
+   * Headers sent with every request, merged over the defaults (`User-Agent`, `Accept-Encoding`,
+   * `Accept`); a name set to `undefined` removes a default. Change them later with `session.headers`.
+   *
+   * @example
+   * ```ts
+   * new Session({ headers: { "X-Client": "docs", "User-Agent": "my-app/1.0" } })
+   * ```
+   */
+  readonly headers?: HeadersInit | undefined
+  /**
+   * Query parameters added to every request; a request's `params` replace those of the same name.
+   *
+   * @example
+   * ```ts
+   * new Session({ params: { apiKey: "k" } })
+   * ```
+   */
+  readonly params?: Params | undefined
+  /**
+   * Credentials for every request (a request's `auth` replaces them, `auth: null` sends none). They are
+   * dropped on a redirect to another host.
+   *
+   * @example
+   * ```ts
+   * new Session({ auth: ["ada", "secret"] })
+   * new Session({ auth: new BearerAuth(token) })
+   * ```
+   */
+  readonly auth?: Auth | undefined
+  /**
+   * The session's cookie jar, or cookies to start one with. Cookies the server sets land in it
+   * (`session.cookies`) and are sent back by domain and path.
+   *
+   * @example
+   * ```ts
+   * new Session({ cookies: { theme: "dark" } })
+   * ```
+   */
+  readonly cookies?: CookiesInit | undefined
+  /**
+   * The default timeout of every request, in milliseconds (see {@link TimeoutOption}).
+   *
+   * @example
+   * ```ts
+   * new Session({ timeout: 5_000 })
+   * new Session({ timeout: { connect: 1_000, read: 10_000 } })
+   * ```
+   */
+  readonly timeout?: TimeoutOption | undefined
+  /**
+   * The most redirects a request follows before `TooManyRedirects` (default 30, as requests).
+   *
+   * @example
+   * ```ts
+   * new Session({ maxRedirects: 5 })
+   * ```
+   */
+  readonly maxRedirects?: number | undefined
+  /**
+   * Response hooks of every request; those of a request run after them. Add more later with
+   * `session.hooks.response.push(hook)`.
+   *
+   * @example
+   * ```ts
+   * new Session({ hooks: { response: (response) => { response.raiseForStatus() } } })
+   * ```
+   */
+  readonly hooks?: Hooks | undefined
+  /**
+   * Leave every response's body unread until you iterate it (`response.iterContent()`); default false.
+   *
+   * @example
+   * ```ts
+   * new Session({ stream: true })
+   * ```
+   */
+  readonly stream?: boolean | undefined
+  /**
+   * TLS certificate verification: on by default; `false` to turn it off (test servers only), or a CA bundle.
+   *
+   * @example
+   * ```ts
+   * new Session({ verify: { ca: readFileSync("my-ca.pem", "utf8") } })
+   * ```
+   */
+  readonly verify?: Verify | undefined
+  /**
+   * A client certificate for mutual TLS.
+   *
+   * @example
+   * ```ts
+   * new Session({ cert: { cert: readFileSync("client.pem"), key: readFileSync("client.key") } })
+   * ```
+   */
+  readonly cert?: ClientCert | undefined
+  /**
+   * Proxies by scheme. Without them, `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY` are read (see `trustEnv`).
+   *
+   * @example
+   * ```ts
+   * new Session({ proxies: { http: "http://proxy:3128", https: "http://proxy:3128", noProxy: "localhost" } })
+   * ```
+   */
+  readonly proxies?: Proxies | undefined
+  /**
+   * Read proxy settings from the environment (default true, as requests).
+   *
+   * @example
+   * ```ts
+   * new Session({ trustEnv: false })
+   * ```
+   */
+  readonly trustEnv?: boolean | undefined
+}
+
+/** The settings of a `FuturesSession`: those of a `Session`, and where its requests run. */
+export interface FuturesSessionOptions extends SessionOptions {
+  /**
+   * How many requests run at once (default 2, as requests-futures). The connection pool keeps at most
+   * this many connections per host. Ignored when `executor` is given.
+   *
+   * @example
+   * ```ts
+   * new FuturesSession({ maxWorkers: 10 })
+   * ```
+   */
+  readonly maxWorkers?: number | undefined
+  /**
+   * An executor to run the requests on, shared with other sessions or your own work: the bound is
+   * global to it. `close()` leaves it running; shut it down yourself.
+   *
+   * @example
+   * ```ts
+   * const executor = new Executor({ maxWorkers: 10 })
+   * const a = new FuturesSession({ executor })
+   * const b = new FuturesSession({ executor })
+   * ```
+   */
+  readonly executor?: Executor | undefined
+  /**
+   * A `Session` to send with: its headers, cookies, auth, hooks and connection pool are used, live.
+   * Settings given next to it (headers, auth, ...) are merged over the session's at construction
+   * (unlike Python, which ignores them), into a session of its own that still shares the pool and
+   * the cookie jar. `close()` leaves the given session open.
+   *
+   * @example
+   * ```ts
+   * const session = new Session({ auth: ["ada", "secret"] })
+   * const futures = new FuturesSession({ session, maxWorkers: 4 })
+   * ```
+   */
+  readonly session?: Session | undefined
+  /**
+   * Where a done-callback (`future.addDoneCallback`) that threw is reported; default `console.error`.
+   *
+   * @example
+   * ```ts
+   * new FuturesSession({ onError: (error) => logger.warn(error) })
+   * ```
+   */
+  readonly onError?: ErrorReporter | undefined
+}
+
+/** The options of one request, as requests' `Session.request` takes them. */
+export interface RequestOptions {
+  /**
+   * Query parameters, appended to the URL's own.
+   *
+   * @example
+   * ```ts
+   * session.get(url, { params: { q: "tea", tags: ["green", "black"] } }) // ?q=tea&tags=green&tags=black
+   * ```
+   */
+  readonly params?: Params | undefined
+  /**
+   * A form (sent url-encoded, or as multipart fields next to `files`), or a body sent as is.
+   *
+   * @example
+   * ```ts
+   * session.post(url, { data: { name: "Ada" } })
+   * session.put(url, { data: "raw text" })
+   * ```
+   */
+  readonly data?: Data | undefined
+  /**
+   * A value sent as JSON, with `Content-Type: application/json`.
+   *
+   * @example
+   * ```ts
+   * session.post(url, { json: { name: "Ada", langs: ["en"] } })
+   * ```
+   */
+  readonly json?: unknown
+  /**
+   * Files sent as `multipart/form-data`.
+   *
+   * @example
+   * ```ts
+   * session.post(url, { files: { report: { filename: "r.csv", content: "a,b\n1,2", contentType: "text/csv" } } })
+   * ```
+   */
+  readonly files?: Files | undefined
+  /**
+   * Headers merged over the session's; a name set to `undefined` removes the session's header.
+   *
+   * @example
+   * ```ts
+   * session.get(url, { headers: { Accept: "application/json", "User-Agent": undefined } })
+   * ```
+   */
+  readonly headers?: HeadersInit | undefined
+  /**
+   * Cookies for this request only, over the session's (not stored in its jar).
+   *
+   * @example
+   * ```ts
+   * session.get(url, { cookies: { session: "abc" } })
+   * ```
+   */
+  readonly cookies?: CookiesInit | undefined
+  /**
+   * Credentials for this request; `null` sends none even when the session has some.
+   *
+   * @example
+   * ```ts
+   * session.get(url, { auth: new DigestAuth("ada", "secret") })
+   * ```
+   */
+  readonly auth?: Auth | null | undefined
+  /**
+   * The timeout in milliseconds (see {@link TimeoutOption}); `ConnectTimeout` or `ReadTimeout` when it expires.
+   *
+   * @example
+   * ```ts
+   * session.get(url, { timeout: 2_000 })
+   * ```
+   */
+  readonly timeout?: TimeoutOption | undefined
+  /**
+   * Follow redirects (default true, false for HEAD, as requests). The redirects are in `response.history`.
+   *
+   * @example
+   * ```ts
+   * const response = await session.get(url, { allowRedirects: false }) // the 302 itself
+   * ```
+   */
+  readonly allowRedirects?: boolean | undefined
+  /**
+   * The most redirects this request follows (the session's `maxRedirects` otherwise).
+   *
+   * @example
+   * ```ts
+   * session.get(url, { maxRedirects: 3 })
+   * ```
+   */
+  readonly maxRedirects?: number | undefined
+  /**
+   * Response hooks of this request, run after the session's.
+   *
+   * @example
+   * ```ts
+   * session.get(url, { hooks: { response: [(r) => { console.log(r.statusCode) }] } })
+   * ```
+   */
+  readonly hooks?: Hooks | undefined
+  /**
+   * Leave the body unread until you iterate it (`response.iterContent()`).
+   *
+   * @example
+   * ```ts
+   * const response = await session.get(url, { stream: true })
+   * for await (const chunk of response.iterContent()) process(chunk)
+   * ```
+   */
+  readonly stream?: boolean | undefined
+}
+
+/** The options of one request of a `FuturesSession`. */
+export interface FuturesRequestOptions extends RequestOptions {
+  /**
+   * Runs in the worker once the response is read (after the hooks), before the future resolves.
+   *
+   * @example
+   * ```ts
+   * const future = session.get(url, { backgroundCallback: (sess, resp) => { resp.data = resp.json() } })
+   * console.log((await future).data)
+   * ```
+   */
+  readonly backgroundCallback?: BackgroundCallback | undefined
+}
+
+/** The settings of an `Executor`. */
+export interface ExecutorOptions {
+  /**
+   * How many submitted functions run at once (default 2); the others wait in a FIFO queue.
+   *
+   * @example
+   * ```ts
+   * new Executor({ maxWorkers: 10 })
+   * ```
+   */
+  readonly maxWorkers?: number | undefined
+  /**
+   * Where a done-callback that threw is reported; default `console.error`.
+   *
+   * @example
+   * ```ts
+   * new Executor({ onError: (error) => logger.warn(error) })
+   * ```
+   */
+  readonly onError?: ErrorReporter | undefined
+}
+
+/** How an executor shuts down (`concurrent.futures`' `shutdown(wait, cancel_futures)`). */
+export interface ShutdownOptions {
+  /**
+   * Wait until every accepted future is done (default true). With false, return at once; the work goes on.
+   *
+   * @example
+   * ```ts
+   * await executor.shutdown({ wait: false })
+   * ```
+   */
+  readonly wait?: boolean | undefined
+  /**
+   * Cancel the queued futures (they never run); running ones go on. Default false.
+   *
+   * @example
+   * ```ts
+   * await executor.shutdown({ cancelFutures: true })
+   * ```
+   */
+  readonly cancelFutures?: boolean | undefined
+  /**
+   * Also cancel the running futures, interrupting them (a request's socket is closed). Default false.
+   * Python cannot do this.
+   *
+   * @example
+   * ```ts
+   * await executor.shutdown({ interruptRunning: true })
+   * ```
+   */
+  readonly interruptRunning?: boolean | undefined
+}
+
+/** How a `FuturesSession` closes: by default it waits for its accepted requests, as Python's `close()`. */
+export interface CloseOptions {
+  /**
+   * Cancel the session's queued requests instead of waiting for them.
+   *
+   * @example
+   * ```ts
+   * await session.close({ cancelFutures: true })
+   * ```
+   */
+  readonly cancelFutures?: boolean | undefined
+  /**
+   * Also interrupt the running ones (their sockets are closed).
+   *
+   * @example
+   * ```ts
+   * await session.close({ cancelFutures: true, interruptRunning: true })
+   * ```
+   */
+  readonly interruptRunning?: boolean | undefined
+}
+
+/**
+ * When `wait` returns (`concurrent.futures`' `return_when`): when any future is done, when any fails
+ * (or all are done), or when all are done. A cancelled future is done, but is no exception.
+ */
+export type ReturnWhen = "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED"
+
+/** The options of `wait`. */
+export interface WaitOptions {
+  /**
+   * Default `"ALL_COMPLETED"`.
+   *
+   * @example
+   * ```ts
+   * const { done, notDone } = await wait(futures, { returnWhen: "FIRST_COMPLETED" })
+   * ```
+   */
+  readonly returnWhen?: ReturnWhen | undefined
+  /**
+   * Return what is done after this many milliseconds (no error, as Python's `wait`).
+   *
+   * @example
+   * ```ts
+   * const { notDone } = await wait(futures, { timeout: 1_000 })
+   * ```
+   */
+  readonly timeout?: number | undefined
+}
