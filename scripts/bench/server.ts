@@ -45,9 +45,21 @@ const freePort = async (): Promise<number> => {
 const pinned = (cpu: string | undefined, argv: ReadonlyArray<string>): [string, Array<string>] =>
   cpu === undefined ? [argv[0] ?? "", argv.slice(1)] : ["taskset", ["-c", cpu, ...argv]]
 
+/** Signals the child's whole process group (it was spawned detached); quiet if it is gone already. */
+const killGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // already exited
+  }
+}
+
+const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
+
 const waitForExit = async (child: ChildProcess, timeoutMs: number): Promise<void> => {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+  if (exited(child)) return
+  const timer = setTimeout(() => killGroup(child, "SIGKILL"), timeoutMs)
   await once(child, "exit")
   clearTimeout(timer)
 }
@@ -58,11 +70,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const waitUntilReady = async (child: ChildProcess, ready: () => Promise<boolean>, why: () => string) => {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited early: ${why()}`)
+    if (exited(child)) throw new Error(`server exited early: ${why()}`)
     if (await ready().catch(() => false)) return
     await sleep(50)
   }
-  child.kill("SIGKILL")
   throw new Error(`server not ready within 10 s: ${why()}`)
 }
 
@@ -130,7 +141,8 @@ const startNginx = async (cpu: string | undefined): Promise<BenchServer> => {
   const base = `http://127.0.0.1:${port}`
   // -e keeps nginx from touching /var/log/nginx/error.log before it has read our config.
   const [program, args] = pinned(cpu, [NGINX, "-p", dir, "-c", configPath, "-e", join(dir, "error.log")])
-  const child = spawn(program, args, { stdio: ["ignore", "ignore", "pipe"] })
+  // Its own process group, so one kill reaches the worker too: a worker whose master was SIGKILLed lives on.
+  const child = spawn(program, args, { stdio: ["ignore", "ignore", "pipe"], detached: true })
   let stderr = ""
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
   const errorLog = () => {
@@ -138,36 +150,37 @@ const startNginx = async (cpu: string | undefined): Promise<BenchServer> => {
     return `${stderr}${log}`.trim() || "(no output)"
   }
 
-  // Each status query is itself one accepted connection; subtract them so deltas count only clients.
-  let ownQueries = 0
+  // Each answered status query was itself one accepted connection (counted in its own answer);
+  // subtract them so deltas count only the clients'.
+  let answeredQueries = 0
   const readAccepts = async (): Promise<number> => {
-    ownQueries++
     const { status, body } = await httpGet(`${base}/nginx_status`)
     // "Active connections: 1 \nserver accepts handled requests\n 12 12 340 \n..."
     const accepts = /server accepts handled requests\s+(\d+)/.exec(body.toString())?.[1]
     if (status !== 200 || accepts === undefined) throw new Error(`bad stub_status answer: ${status} ${body}`)
-    return Number(accepts) - ownQueries
-  }
-
-  try {
-    await waitUntilReady(child, async () => (await readAccepts()) >= 0, errorLog)
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true })
-    throw error
+    answeredQueries++
+    return Number(accepts) - answeredQueries
   }
 
   const stop = async () => {
-    child.kill("SIGTERM") // fast shutdown of master and worker
+    killGroup(child, "SIGTERM") // fast shutdown of master and worker
     await waitForExit(child, 5000)
     rmSync(dir, { recursive: true, force: true })
   }
+  try {
+    await waitUntilReady(child, async () => (await httpGet(`${base}/small.json`)).status === 200, errorLog)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+
   return {
     description: versionLine,
     urls: { small: `${base}/small.json`, large: `${base}/large.bin` },
     accepted: readAccepts,
     stop,
     killNow: () => {
-      child.kill("SIGTERM")
+      killGroup(child, "SIGKILL")
       rmSync(dir, { recursive: true, force: true })
     }
   }
@@ -187,7 +200,7 @@ const startHttpbin = async (cpu: string | undefined): Promise<BenchServer> => {
   const script = join(import.meta.dirname, "server-httpbin.ts")
   const [program, args] = pinned(cpu, [process.execPath, "--import", "tsx", script, "--port", String(port)])
   // taskset execs node, which still finds the IPC channel through the inherited fd and NODE_CHANNEL_FD.
-  const child = spawn(program, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+  const child = spawn(program, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true })
 
   const messages: Array<HttpbinMessage> = []
   let waiter: (() => void) | undefined
@@ -201,7 +214,7 @@ const startHttpbin = async (cpu: string | undefined): Promise<BenchServer> => {
     for (;;) {
       const message = messages.shift()
       if (message !== undefined) return message
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error("httpbin wrapper exited")
+      if (exited(child)) throw new Error("httpbin wrapper exited")
       if (Date.now() > deadline) throw new Error("httpbin wrapper did not answer within 15 s")
       await new Promise<void>((resolve) => {
         waiter = resolve
@@ -213,7 +226,7 @@ const startHttpbin = async (cpu: string | undefined): Promise<BenchServer> => {
 
   const first = await next().catch((error: unknown) => ({ type: "error" as const, message: String(error) }))
   if (first.type !== "ready") {
-    child.kill("SIGKILL")
+    killGroup(child, "SIGKILL")
     throw new Error(`httpbin fallback failed: ${first.type === "error" ? first.message : "unexpected message"}`)
   }
 
@@ -227,11 +240,9 @@ const startHttpbin = async (cpu: string | undefined): Promise<BenchServer> => {
       return answer.type === "stats" && answer.accepted !== null ? answer.accepted : undefined
     },
     stop: async () => {
-      child.kill("SIGTERM")
+      killGroup(child, "SIGTERM")
       await waitForExit(child, 5000)
     },
-    killNow: () => {
-      child.kill("SIGTERM")
-    }
+    killNow: () => killGroup(child, "SIGKILL")
   }
 }

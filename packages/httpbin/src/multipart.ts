@@ -17,7 +17,6 @@ export class MultipartError extends Error {
   override readonly name = "MultipartError"
 }
 
-const CRLF = Buffer.from("\r\n")
 const HEADER_END = Buffer.from("\r\n\r\n")
 
 export interface HeaderValue {
@@ -100,6 +99,20 @@ const parsePartHeaders = (block: Buffer): Array<readonly [string, string]> => {
   return headers
 }
 
+/**
+ * The next CRLF--boundary that really is a delimiter line: followed by "--" (the close
+ * delimiter) or by optional transport padding and CRLF. "--boundaryX" inside content is not one.
+ */
+const findDelimiter = (body: Buffer, delimiter: Buffer, from: number): number => {
+  for (let at = body.indexOf(delimiter, from); at !== -1; at = body.indexOf(delimiter, at + 1)) {
+    let next = at + delimiter.length
+    if (body[next] === 0x2d && body[next + 1] === 0x2d) return at
+    while (body[next] === 0x20 || body[next] === 0x09) next++
+    if (body[next] === 0x0d && body[next + 1] === 0x0a) return at
+  }
+  return -1
+}
+
 /** Splits a complete multipart body into its parts; throws MultipartError on bad framing. */
 export const parseMultipart = (body: Buffer, boundary: string): ReadonlyArray<MultipartPart> => {
   const delimiter = Buffer.from(`--${boundary}`, "utf8")
@@ -132,9 +145,9 @@ export const parseMultipart = (body: Buffer, boundary: string): ReadonlyArray<Mu
       contentStart = headerEnd + HEADER_END.length
     }
 
-    const contentEnd = body.indexOf(nextDelimiter, contentStart - CRLF.length)
+    const contentEnd = findDelimiter(body, nextDelimiter, contentStart)
     if (contentEnd === -1) throw new MultipartError("missing closing boundary")
-    const data = body.subarray(contentStart, Math.max(contentStart, contentEnd))
+    const data = body.subarray(contentStart, contentEnd)
     pos = contentEnd + nextDelimiter.length
 
     const header = (name: string) => headers.find(([k]) => k === name)?.[1]

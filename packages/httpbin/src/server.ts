@@ -139,8 +139,9 @@ const dispatch = async (ex: Exchange, router: Router, logErrors: boolean): Promi
       console.error(`httpbin: ${ex.method} ${ex.target} failed:`, error)
     }
     if (!ex.res.headersSent) return sendHtml(ex, INTERNAL_ERROR_HTML, 500)
-    // Too late for a status code: cut the response short so the client sees the failure.
-    ex.breakConnection().destroy()
+    // Too late for a status code: end the connection mid-response (after what was already
+    // written) so the client sees a truncated body rather than a complete one.
+    ex.breakConnection().end()
   }
 }
 

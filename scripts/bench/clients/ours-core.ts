@@ -1,9 +1,9 @@
 /**
  * OURS, Effect API: `FuturesSession` from "@requests-futures/core" with maxWorkers C.
  *
- * WRITTEN AGAINST AN ASSUMED API (the package is still a placeholder):
- *   FuturesSession.make({ maxWorkers }): Effect<Session, never, Scope>
- *   session.get(url): Effect<Future>,   future.result: Effect<Response, E>
+ * WRITTEN AGAINST AN ASSUMED API (core was work in progress), matching its FuturesSession.ts doc comment:
+ *   FuturesSession.make({ maxWorkers }): Effect<Session, E, Scope>
+ *   session.get(url): Effect<Future>,   future.result(): Effect<Response, E>
  *   Response: { statusCode: number, content: Uint8Array }
  * When the package lands, replace the dynamic import and the `Assumed*` types with static imports.
  */
@@ -18,7 +18,7 @@ interface AssumedResponse {
   readonly content: Uint8Array
 }
 interface AssumedFuture {
-  readonly result: Effect.Effect<AssumedResponse, unknown>
+  readonly result: () => Effect.Effect<AssumedResponse, unknown>
 }
 interface AssumedSession {
   readonly get: (url: string) => Effect.Effect<AssumedFuture, unknown>
@@ -60,7 +60,7 @@ runClient(async ({ url, concurrency }) => {
         Effect.gen(function* () {
           const futures = yield* Effect.forEach(Array.from({ length: count }), () => session.get(url))
           for (const future of futures) {
-            yield* future.result.pipe(
+            yield* future.result().pipe(
               Effect.map((response) => tally.check(response.statusCode, response.content.byteLength)),
               Effect.catchAllCause((cause) => Effect.sync(() => tally.fail(Cause.squash(cause))))
             )

@@ -50,14 +50,13 @@ const JSON_TYPE = "application/json"
 export const encodeBody = (request: BodyInput): Either.Either<EncodedBody, InvalidBody> => {
   const { data, files } = request
   if (files !== undefined && hasEntries(files)) {
-    return Either.flatMap(collectParts(request, files), (parts) => {
-      const blob = parts.find(isBlobPart)
-      return allReady(parts)
+    return Either.flatMap(collectParts(request, files), (parts) =>
+      allReady(parts)
         ? Either.right(renderMultipart(parts))
-        : Either.left(
-          fail(request, `the file of field ${JSON.stringify(blob?.field)} is a Blob, which must be read asynchronously`)
-        )
-    })
+        : Either.left(fail(
+          request,
+          `the file of field ${JSON.stringify(parts.find(isBlobPart)?.field)} is a Blob: use encodeBodyEffect`
+        )))
   }
   if (data !== undefined && isNonEmpty(data)) return Either.right(encodeData(data))
   if (request.json !== undefined) return encodeJson(request, request.json)

@@ -67,10 +67,21 @@ const bomOf = (body: Uint8Array): Bom | undefined => {
 export const decodeText = (body: Uint8Array, encoding: string): string => {
   if (body.length === 0) return ""
   const bom = bomOf(body)
-  return bom === undefined
-    ? decoderFor(encoding).decode(body)
-    : decoderFor(bom.encoding).decode(body.subarray(bom.length))
+  if (bom !== undefined) return decoderFor(bom.encoding).decode(body.subarray(bom.length))
+  const decoder = decoderFor(encoding)
+  const text = decoder.decode(body)
+  return decoder.encoding === "windows-1252" && c1Re.test(text) ? text.replace(c1Global, fromC1) : text
 }
+
+// Node ≥ 20.18.3 decodes windows-1252 (and its labels latin1, iso-8859-1, ascii) as ISO-8859-1,
+// turning 0x80-0x9F into C1 controls (nodejs/node#56542, #60888); map them as WHATWG's index
+// does. Harmless once Node is fixed: a correct decoder only yields the five undefined ones.
+const c1Re = /[\u0080-\u009f]/
+const c1Global = /[\u0080-\u009f]/g
+const windows1252C1 =
+  "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
+  "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178"
+const fromC1 = (c: string): string => windows1252C1[c.charCodeAt(0) - 0x80]!
 
 // The BOM is stripped above, once; the decoders must not strip another U+FEFF that is content.
 const decoderOptions = { fatal: false, ignoreBOM: true } as const

@@ -107,18 +107,28 @@ const decodeSync = (coding: Coding, input: Uint8Array): Buffer => {
       return zlib.gunzipSync(input, zlibOptions)
     case "br":
       return zlib.brotliDecompressSync(input, brotliOptions)
-    case "deflate":
+    case "deflate": {
+      const [first, second] = isZlibHeader(input)
+        ? [zlib.inflateSync, zlib.inflateRawSync]
+        : [zlib.inflateRawSync, zlib.inflateSync]
       try {
-        return zlib.inflateSync(input, zlibOptions)
+        return first(input, zlibOptions)
       } catch (error) {
         try {
-          return zlib.inflateRawSync(input, zlibOptions)
+          return second(input, zlibOptions)
         } catch {
           throw error
         }
       }
+    }
   }
 }
+
+// "deflate" is meant to be zlib-wrapped (RFC 9110), but servers also send it raw, which browsers
+// and urllib3 accept. A zlib header is CM = 8 with FCHECK making the first two bytes a multiple
+// of 31; the other reading is still tried if the first fails, as urllib3 tries both.
+const isZlibHeader = (input: Uint8Array): boolean =>
+  input.length >= 2 && (input[0]! & 0x0f) === 8 && ((input[0]! << 8) | input[1]!) % 31 === 0
 
 const gunzip = promisify(zlib.gunzip)
 const inflate = promisify(zlib.inflate)
@@ -131,10 +141,12 @@ const decodeAsync = (coding: Coding, input: Uint8Array): Promise<Uint8Array> => 
       return gunzip(input, zlibOptions)
     case "br":
       return brotliDecompress(input, brotliOptions)
-    case "deflate":
-      return inflate(input, zlibOptions).catch((error: unknown) =>
-        inflateRaw(input, zlibOptions).catch(() => Promise.reject(error))
+    case "deflate": {
+      const [first, second] = isZlibHeader(input) ? [inflate, inflateRaw] : [inflateRaw, inflate]
+      return first(input, zlibOptions).catch((error: unknown) =>
+        second(input, zlibOptions).catch(() => Promise.reject(error))
       )
+    }
   }
 }
 
@@ -191,15 +203,14 @@ const pipeThrough = <E, R>(
 const coalesce = (chunk: Chunk.Chunk<Uint8Array>): Chunk.Chunk<Uint8Array> =>
   chunk.length <= 1 ? chunk : Chunk.of(Buffer.concat(Chunk.toReadonlyArray(chunk)))
 
-// Zlib-wrapped and raw deflate cannot be told apart from a decoder's error midway through a
-// stream, so look at the first two bytes: a zlib header is CM = 8 with a check sum divisible by 31.
+// A stream cannot be replayed into the other decoder once one fails, so the header decides alone.
 const inflateStream = <E, R>(
   stream: Stream.Stream<Uint8Array, E, R>,
   onError: (cause: unknown) => ContentDecodingError
 ): Stream.Stream<Uint8Array, E | ContentDecodingError, R> =>
   Stream.unwrapScoped(Effect.map(Stream.peel(stream, firstBytes(2)), ([head, rest]) => {
     if (head.length === 0) return Stream.empty
-    const isZlib = head.length >= 2 && (head[0]! & 0x0f) === 8 && ((head[0]! << 8) | head[1]!) % 31 === 0
+    const isZlib = isZlibHeader(head)
     return pipeThrough(
       Stream.concat(Stream.succeed(head), rest),
       () => isZlib ? zlib.createInflate(zlibOptions) : zlib.createInflateRaw(zlibOptions),

@@ -16,7 +16,7 @@ import * as Stream from "effect/Stream"
 import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
 import {
-  CancelledError,
+  type CancelledError,
   type CancelReason,
   ExecutorShutdown,
   FutureTimeout,
@@ -49,6 +49,9 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   private cancelledCount = 0
   private shut = false
   private idleWaiters: Set<() => void> | undefined = undefined
+  /** Futures given a slot whose fiber is not forked yet. */
+  private toFork: Array<AnyFuture> = []
+  private forkScheduled = false
 
   constructor(readonly maxWorkers: number, private readonly runtime: Runtime.Runtime<never>) {}
 
@@ -171,7 +174,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
       case PENDING: {
         this.unlink(f)
         this.cancelledCount++
-        f.finish(undefined, new CancelledError({ futureId: f.id, reason, wasRunning: false }))
+        f.finishCancelled(reason, false)
         this.checkIdle()
         return true
       }
@@ -180,13 +183,14 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         this.active.delete(f)
         this.cancelledCount++
         // the slot is free now: the fiber's exit is ignored, its finalizers run in the background
+        // (no fiber yet when it got its slot in this very tick: then its work never ran)
         fiber?.unsafeInterruptAsFork(FiberId.none)
-        f.finish(undefined, new CancelledError({ futureId: f.id, reason, wasRunning: true }))
+        f.finishCancelled(reason, fiber !== undefined)
         this.drain()
         return true
       }
       default:
-        return f.cancellation !== undefined
+        return f.cancelReason !== undefined
     }
   }
 
@@ -260,12 +264,35 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     }
   }
 
+  /**
+   * Gives `f` a worker slot. Its fiber is forked in a microtask, in a batch: submit never runs work
+   * synchronously, and a burst of cancels (which hands each freed slot to the next queued future)
+   * forks no fiber for futures that are cancelled in the same tick.
+   */
   private start(f: AnyFuture): void {
-    const startedAt = performance.now()
+    f.status = RUNNING
+    f.startedAt = performance.now()
+    this.active.add(f)
+    this.toFork.push(f)
+    if (!this.forkScheduled) {
+      this.forkScheduled = true
+      queueMicrotask(this.forkBatch)
+    }
+  }
+
+  private readonly forkBatch = (): void => {
+    this.forkScheduled = false
+    const batch = this.toFork
+    this.toFork = []
+    for (const f of batch) {
+      if (f.status === RUNNING && f.fiber === undefined) this.fork(f)
+    }
+  }
+
+  private fork(f: AnyFuture): void {
     const work = f.work as Executor.Work<unknown, unknown>
     f.work = undefined
-    f.status = RUNNING
-    f.startedAt = startedAt
+    const startedAt = f.startedAt as number
     const effect = Effect.isEffect(work) ? work : Effect.suspend(() =>
       work({
         futureId: f.id,
@@ -274,11 +301,9 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         queuedMs: startedAt - f.submittedAt
       })
     )
-    // a root fiber on the executor's runtime (not a child of the submitter), started on the scheduler
-    // rather than synchronously inside `submit`
+    // a root fiber on the executor's runtime: not a child of the submitter, which may end first
     const fiber = Runtime.runFork(this.runtime)(effect, { immediate: false })
     f.fiber = fiber
-    this.active.add(f)
     this.fibers.add(fiber)
     fiber.addObserver((exit) => this.onExit(f, fiber, exit))
   }
@@ -289,13 +314,13 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
       this.active.delete(f)
       if (Exit.isSuccess(exit)) {
         this.completed++
-        f.finish(exit, undefined)
+        f.finish(exit)
       } else if (Cause.isInterruptedOnly(exit.cause)) {
         this.cancelledCount++
-        f.finish(undefined, new CancelledError({ futureId: f.id, reason: "interrupted", wasRunning: true }))
+        f.finishCancelled("interrupted", true)
       } else {
         this.failed++
-        f.finish(exit, undefined)
+        f.finish(exit)
       }
       this.drain()
     }

@@ -12,7 +12,7 @@ import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
-import { type CancelledError, type CancelReason, FutureTimeout } from "../FutureErrors.js"
+import { CancelledError, type CancelReason, FutureTimeout } from "../FutureErrors.js"
 
 /** @internal */
 export const TypeId: Future.TypeId = Symbol.for("@requests-futures/core/Future") as Future.TypeId
@@ -64,8 +64,10 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   fiber: Fiber.RuntimeFiber<A, E> | undefined = undefined
   /** Set when the work finished by itself (success, failure or defect). */
   exit: Exit.Exit<A, E> | undefined = undefined
-  /** Set when the future was cancelled. */
-  cancellation: CancelledError | undefined = undefined
+  /** Set when the future was cancelled (the `CancelledError` itself is built on demand: an Error is costly). */
+  cancelReason: CancelReason | undefined = undefined
+  cancelledWhileRunning = false
+  private cancelError: CancelledError | undefined = undefined
   observers: Set<Observer<A, E>> | undefined = undefined
   /** Queue links, while pending. */
   prev: FutureImpl<unknown, unknown> | undefined = undefined
@@ -91,7 +93,7 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   }
 
   unsafeCancelled(): boolean {
-    return this.cancellation !== undefined
+    return this.cancelReason !== undefined
   }
 
   unsafeState(): Future.State {
@@ -99,7 +101,7 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
       ? "pending"
       : this.status === RUNNING
       ? "running"
-      : this.cancellation !== undefined
+      : this.cancelReason !== undefined
       ? "cancelled"
       : "finished"
   }
@@ -164,7 +166,8 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
 
   exception(options?: Future.ResultOptions): Effect.Effect<Option.Option<E>, CancelledError | FutureTimeout> {
     return Effect.flatMap(this.awaitWithin("exception", options), () => {
-      if (this.cancellation !== undefined) return Effect.fail(this.cancellation)
+      const cancellation = this.cancellation()
+      if (cancellation !== undefined) return Effect.fail(cancellation)
       const exit = this.exit as Exit.Exit<A, E>
       if (Exit.isSuccess(exit)) return Effect.succeedNone
       return Either.match(Cause.failureOrCause(exit.cause), {
@@ -228,14 +231,35 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
 
   /** The exit seen by users, `undefined` while not done. */
   publicExit(): Exit.Exit<A, E | CancelledError> | undefined {
-    return this.cancellation !== undefined ? Exit.fail(this.cancellation) : this.exit
+    const cancellation = this.cancellation()
+    return cancellation !== undefined ? Exit.fail(cancellation) : this.exit
   }
 
-  /** Called once by the owner: records the outcome and notifies observers and done-callbacks in order. */
-  finish(exit: Exit.Exit<A, E> | undefined, cancellation: CancelledError | undefined): void {
-    this.status = FINISHED
+  cancellation(): CancelledError | undefined {
+    if (this.cancelReason === undefined) return undefined
+    return this.cancelError ??= new CancelledError({
+      futureId: this.id,
+      reason: this.cancelReason,
+      wasRunning: this.cancelledWhileRunning
+    })
+  }
+
+  /** Called once by the owner when the work finished by itself. */
+  finish(exit: Exit.Exit<A, E>): void {
     this.exit = exit
-    this.cancellation = cancellation
+    this.settle()
+  }
+
+  /** Called once by the owner when the future is cancelled. */
+  finishCancelled(reason: CancelReason, wasRunning: boolean): void {
+    this.cancelReason = reason
+    this.cancelledWhileRunning = wasRunning
+    this.settle()
+  }
+
+  /** Records the end and notifies observers and done-callbacks, in order. */
+  private settle(): void {
+    this.status = FINISHED
     this.finishedAt = performance.now()
     this.work = undefined
     this.fiber = undefined

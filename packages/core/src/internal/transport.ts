@@ -211,6 +211,32 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
       let cancelled = false
       let abortSocket: ((error?: Error) => void) | undefined
       let connectTimer: ReturnType<typeof setTimeout> | undefined
+      // undici's own headers/body timeouts tick at ~1 s resolution: a read timeout of 10 ms would
+      // fire after a second. One native timer, refreshed on every byte, is exact and cheap.
+      let readTimer: ReturnType<typeof setTimeout> | undefined
+      const readTimeout = options.readTimeout
+      const armReadTimer = () => {
+        if (readTimeout === undefined) return
+        if (readTimer !== undefined) {
+          readTimer.refresh()
+          return
+        }
+        readTimer = setTimeout(() => {
+          const error = new ReadTimeout({
+            method: request.method,
+            url: request.url,
+            timeoutMs: readTimeout,
+            phase: phase === "body" ? "body" : "headers"
+          })
+          if (channel !== undefined && settled) channel.fail(error)
+          else settle(Effect.fail(error))
+          abort()
+        }, readTimeout)
+      }
+      const clearReadTimer = () => {
+        if (readTimer !== undefined) clearTimeout(readTimer)
+        readTimer = undefined
+      }
       let statusCode = 0
       let reason = ""
       let headers = Headers.empty
@@ -219,10 +245,12 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
       let size = 0
       const channel = options.stream === true ? new BodyChannel() : undefined
 
-      const settle = (effect: Effect.Effect<Transport.RawResponse, SendError>) => {
+      const settle = (effect: Effect.Effect<Transport.RawResponse, SendError>, bodyFollows = false) => {
         if (settled) return
         settled = true
         if (connectTimer !== undefined) clearTimeout(connectTimer)
+        // A streamed body keeps its read timer until the body ends.
+        if (!bodyFollows) clearReadTimer()
         resume(effect)
       }
       const abort = () => {
@@ -245,7 +273,7 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
             ),
           elapsed: headersAt - start,
           total: channel === undefined ? now - start : headersAt - start
-        }))
+        }), channel !== undefined)
       }
 
       const handler: Dispatcher.DispatchHandler = {
@@ -254,6 +282,7 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
           abortSocket = abortFn
           phase = "headers"
           if (cancelled) abortFn(new Error("request cancelled"))
+          else armReadTimer()
         },
         onHeaders(status, rawHeaders, resumeSocket, statusText) {
           if (status < 200) return true
@@ -262,23 +291,35 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
           headers = Headers.fromRaw(rawHeaders)
           headersAt = performance.now()
           phase = "body"
+          armReadTimer()
           if (channel !== undefined) {
-            channel.resumeSocket = resumeSocket
+            // While the reader holds the socket paused, silence is not the server's fault.
+            channel.resumeSocket = () => {
+              armReadTimer()
+              resumeSocket()
+            }
             respond(new Uint8Array(0))
           }
           return true
         },
         onData(chunk) {
-          if (channel !== undefined) return channel.push(chunk)
+          armReadTimer()
+          if (channel !== undefined) {
+            const more = channel.push(chunk)
+            if (!more) clearReadTimer()
+            return more
+          }
           chunks.push(chunk)
           size += chunk.length
           return true
         },
         onComplete() {
+          clearReadTimer()
           if (channel !== undefined) channel.end()
           else respond(concat(chunks, size))
         },
         onError(error) {
+          clearReadTimer()
           if (cancelled && settled) return
           const mapped = toSendError(error, request, phase, options, proxy)
           if (channel !== undefined && settled) channel.fail(mapped)
@@ -301,8 +342,8 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
           method: request.method,
           headers: flattenHeaders(request.headers),
           body: request.body ?? null,
-          headersTimeout: options.readTimeout ?? 0,
-          bodyTimeout: options.readTimeout ?? 0
+          headersTimeout: 0,
+          bodyTimeout: 0
         }, handler)
       } catch (error) {
         settle(Effect.fail(toSendError(error, request, "connect", options, proxy)))

@@ -1,0 +1,86 @@
+import { Executor as CoreExecutor } from "@requests-futures/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { ExecutorShutdown } from "./errors/ExecutorShutdown.js"
+import { Future } from "./Future.js"
+import { coreOf } from "./internal/core.js"
+import { fromFutureFailure } from "./internal/errors.js"
+import type { ErrorReporter, ExecutorOptions, ShutdownOptions } from "./types/options.js"
+import { reportToConsole } from "./utils/report.js"
+
+/** Live counters of an executor: `submitted = queued + running + completed + failed + cancelled`. */
+export type ExecutorStats = CoreExecutor.Stats
+
+/**
+ * A bounded pool of workers (Python's `ThreadPoolExecutor`): at most `maxWorkers` submitted functions run
+ * at once, the others wait in a FIFO queue. Share one between sessions to bound them all together.
+ *
+ * @example
+ * ```ts
+ * const executor = new Executor({ maxWorkers: 10 })
+ * const session = new FuturesSession({ executor })
+ * const square = executor.submit(() => 6 * 7)
+ * console.log(await square) // 42
+ * await session.close()
+ * await executor.shutdown()
+ * ```
+ */
+export class Executor implements AsyncDisposable {
+  /** @internal */
+  readonly [coreOf]: CoreExecutor.Executor
+  readonly #report: ErrorReporter
+
+  /** Throws `InvalidMaxWorkers` unless `maxWorkers` is a positive integer. */
+  constructor(options: ExecutorOptions = {}) {
+    const made = CoreExecutor.unsafeMake({ maxWorkers: options.maxWorkers })
+    if (Either.isLeft(made)) throw fromFutureFailure({ error: made.left })
+    this[coreOf] = made.right
+    this.#report = options.onError ?? reportToConsole
+  }
+
+  get maxWorkers(): number {
+    return this[coreOf].maxWorkers
+  }
+
+  /**
+   * Runs `fn` on a worker and returns its future at once. `fn` gets an `AbortSignal` that aborts when the
+   * future is cancelled while running. A throw or a rejection is the future's error, as it is.
+   * Throws `ExecutorShutdown` after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const future = executor.submit((signal) => fetch(url, { signal }).then((r) => r.text()))
+   * ```
+   */
+  submit<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>): Future<T, unknown> {
+    const work = Effect.tryPromise<T, unknown>({
+      try: async (signal) => await fn(signal),
+      catch: (error) => error
+    })
+    const submitted = this[coreOf].unsafeSubmit(work)
+    if (Either.isLeft(submitted)) throw new ExecutorShutdown(submitted.left.message)
+    return new Future(submitted.right, fromFutureFailure, this.#report)
+  }
+
+  /**
+   * Stops accepting work (`concurrent.futures`' `shutdown`): by default waits until every accepted
+   * future is done. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await executor.shutdown({ cancelFutures: true }) // drop the queue, let the running finish
+   * ```
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    return Effect.runPromise(this[coreOf].shutdown(options))
+  }
+
+  stats(): ExecutorStats {
+    return this[coreOf].unsafeStats()
+  }
+
+  /** `await using executor = new Executor()`: `shutdown()` at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown()
+  }
+}

@@ -1,0 +1,77 @@
+import { type Response as CoreResponse, Session as CoreSession } from "@requests-futures/core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import { BaseSession, toInit, toSessionHooks } from "./internal/BaseSession.js"
+import { coreOf } from "./internal/core.js"
+import { failureOf, fromRequestFailure } from "./internal/errors.js"
+import { afterResponse } from "./internal/hooks.js"
+import { Response } from "./Response.js"
+import type { RequestOptions, SessionOptions } from "./types/options.js"
+
+/**
+ * requests' `Session`, with Promises: each method sends one request and resolves with its `Response`,
+ * or rejects with a `RequestException` subclass. Headers, cookies, auth and the connection pool persist
+ * across requests. Close it (or `await using` it) when done.
+ *
+ * @example
+ * ```ts
+ * const session = new Session({ headers: { "X-Client": "docs" } })
+ * const response = await session.get("https://httpbin.org/get", { params: { q: "x" } })
+ * console.log(response.json())
+ * await session.close()
+ * ```
+ */
+export class Session extends BaseSession {
+  constructor(options: SessionOptions = {}) {
+    const { hooks, ...config } = options
+    const scope = Effect.runSync(Scope.make())
+    super(Effect.runSync(Scope.extend(CoreSession.make(config), scope)), toSessionHooks(hooks), scope)
+  }
+
+  /** Sends a request with any method. */
+  request(method: string, url: string, options?: RequestOptions): Promise<Response> {
+    if (this.closed) return Promise.reject(this.closedError())
+    const init = toInit(method.toUpperCase(), url, options)
+    const hooks = this.hooksFor(options)
+    const send = this[coreOf].request(init)
+    const effect = hooks.length === 0
+      ? Effect.map(send, toResponse)
+      : Effect.flatMap(send, (response) => afterResponse(new Response(response), hooks, undefined))
+    return new Promise((resolve, reject) => {
+      Effect.runFork(effect).addObserver((exit) =>
+        Exit.isSuccess(exit) ? resolve(exit.value) : reject(fromRequestFailure(failureOf(exit.cause), init))
+      )
+    })
+  }
+
+  get(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request("GET", url, options)
+  }
+
+  head(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request("HEAD", url, options)
+  }
+
+  options(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request("OPTIONS", url, options)
+  }
+
+  delete(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request("DELETE", url, options)
+  }
+
+  post(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request("POST", url, options)
+  }
+
+  put(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request("PUT", url, options)
+  }
+
+  patch(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request("PATCH", url, options)
+  }
+}
+
+const toResponse = (response: CoreResponse.Response): Response => new Response(response)

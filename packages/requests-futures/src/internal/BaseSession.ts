@@ -1,0 +1,160 @@
+import type { Cookies, Request as CoreRequest, Session as CoreSession } from "@requests-futures/core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import { ExecutorShutdown } from "../errors/ExecutorShutdown.js"
+import { SessionHeaders } from "../SessionHeaders.js"
+import type {
+  Auth,
+  FuturesRequestOptions,
+  Hooks,
+  Params,
+  RequestOptions,
+  ResponseHook,
+  TimeoutOption
+} from "../types/options.js"
+import { coreOf } from "./core.js"
+
+/** The hooks of a session, live: `session.hooks.response.push(hook)`. */
+export interface SessionHooks {
+  readonly response: Array<ResponseHook>
+}
+
+export const toSessionHooks = (hooks: Hooks | undefined): SessionHooks => ({
+  response: hooks?.response === undefined ? [] : ([] as Array<ResponseHook>).concat(hooks.response)
+})
+
+const noHooks: ReadonlyArray<ResponseHook> = []
+
+/**
+ * What `Session` and `FuturesSession` share: the settings of a core session, live, and its lifetime.
+ */
+export abstract class BaseSession implements AsyncDisposable {
+  /** @internal */
+  readonly [coreOf]: CoreSession.Session
+  /**
+   * The headers sent with every request, live (requests' `session.headers`).
+   *
+   * @example
+   * ```ts
+   * session.headers.set("X-Token", "1")
+   * ```
+   */
+  readonly headers: SessionHeaders
+  /**
+   * The response hooks of every request, live (requests' `session.hooks`).
+   *
+   * @example
+   * ```ts
+   * session.hooks.response.push((response) => { console.log(response.url) })
+   * ```
+   */
+  readonly hooks: SessionHooks
+  readonly #scope: Scope.CloseableScope | undefined
+  #closed = false
+  #closing: Promise<void> | undefined
+
+  /** @internal */
+  constructor(core: CoreSession.Session, hooks: SessionHooks, scope: Scope.CloseableScope | undefined) {
+    this[coreOf] = core
+    this.headers = new SessionHeaders(core)
+    this.hooks = hooks
+    this.#scope = scope
+  }
+
+  /**
+   * The cookie jar, live: cookies the server sets land here and are sent back by domain and path.
+   *
+   * @example
+   * ```ts
+   * session.cookies.set("theme", "dark")
+   * session.cookies.toRecord() // { theme: "dark", ... }
+   * ```
+   */
+  get cookies(): Cookies.CookieJar {
+    return this[coreOf].cookies
+  }
+
+  /** Credentials sent with every request (`session.auth = ["ada", "secret"]`). */
+  get auth(): Auth | undefined {
+    return this[coreOf].defaults().auth
+  }
+
+  set auth(auth: Auth | undefined) {
+    this[coreOf].updateDefaults((defaults) => ({ ...defaults, auth }))
+  }
+
+  /** Query parameters added to every request. */
+  get params(): Params | undefined {
+    return this[coreOf].defaults().params
+  }
+
+  set params(params: Params | undefined) {
+    this[coreOf].updateDefaults((defaults) => ({ ...defaults, params }))
+  }
+
+  /** The default timeout of every request, in milliseconds. */
+  get timeout(): TimeoutOption | undefined {
+    return this[coreOf].defaults().timeout
+  }
+
+  set timeout(timeout: TimeoutOption | undefined) {
+    this[coreOf].updateDefaults((defaults) => ({ ...defaults, timeout }))
+  }
+
+  /** The most redirects a request follows (default 30). */
+  get maxRedirects(): number {
+    return this[coreOf].defaults().maxRedirects
+  }
+
+  set maxRedirects(maxRedirects: number) {
+    this[coreOf].updateDefaults((defaults) => ({ ...defaults, maxRedirects }))
+  }
+
+  /** `true` once `close()` was called: requests are refused with `ExecutorShutdown`. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Closes the connection pool (when the session made it). Idempotent. */
+  close(): Promise<void> {
+    this.#closed = true
+    return this.#closing ??= this.#scope === undefined
+      ? Promise.resolve()
+      : Effect.runPromise(Scope.close(this.#scope, Exit.void))
+  }
+
+  /** `await using session = ...`: `close()` at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  /** @internal Refuses new requests from now on. */
+  protected markClosed(): void {
+    this.#closed = true
+  }
+
+  /** @internal */
+  protected closedError(): ExecutorShutdown {
+    return new ExecutorShutdown("The session is closed and sends no more requests: make a new one.")
+  }
+
+  /** @internal The session's hooks and the request's, in the order they run. */
+  protected hooksFor(options: RequestOptions | undefined): ReadonlyArray<ResponseHook> {
+    const own = options?.hooks?.response
+    const session = this.hooks.response
+    if (own === undefined) return session.length === 0 ? noHooks : session.slice()
+    return session.concat(own)
+  }
+}
+
+/** The core request: the options without the facade's own (hooks and background callback run here). */
+export const toInit = (
+  method: string,
+  url: string,
+  options: FuturesRequestOptions | undefined
+): CoreRequest.RequestInit => {
+  if (options === undefined) return { method, url }
+  const { hooks: _hooks, backgroundCallback: _callback, ...rest } = options
+  return { ...rest, method, url }
+}
