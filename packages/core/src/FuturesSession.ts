@@ -118,6 +118,7 @@ const deriveSession = (base: Session.Session, config: Session.SessionConfig): Se
       maxRedirects: config.maxRedirects ?? defaults.maxRedirects,
       hooks: config.hooks ?? defaults.hooks,
       stream: config.stream ?? defaults.stream,
+      retry: config.retry ?? defaults.retry,
       cookies: base.cookies
     },
     base.transport

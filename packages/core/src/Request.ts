@@ -10,6 +10,7 @@ import type * as Cookies from "./Cookies.js"
 import type { RequestError } from "./Errors.js"
 import type { Headers, HeadersInput } from "./Headers.js"
 import type * as Response from "./Response.js"
+import type * as Retry from "./Retry.js"
 
 /** A query or form value; `undefined` and `null` are dropped, as requests drops `None`. */
 export type ParamValue = string | number | boolean | null | undefined
@@ -83,6 +84,8 @@ export interface RequestOptions {
   readonly stream?: boolean | undefined
   /** Per request, overrides the session's `maxRedirects`. */
   readonly maxRedirects?: number | undefined
+  /** Retries for this request (number of retries, or a policy); overrides the session's. Default none. */
+  readonly retry?: Retry.RetryInput | undefined
 }
 
 /** A full request: method and URL with the options. */

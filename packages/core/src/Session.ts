@@ -26,6 +26,7 @@ import type { Headers, HeadersInput } from "./Headers.js"
 import * as internal from "./internal/session.js"
 import type { Hooks, Params, RequestInit, RequestOptions, Timeout } from "./Request.js"
 import type * as Response from "./Response.js"
+import type * as Retry from "./Retry.js"
 import type * as Transport from "./Transport.js"
 
 /** The defaults a session merges into each of its requests. */
@@ -38,6 +39,7 @@ export interface Defaults {
   readonly maxRedirects: number
   readonly hooks: Hooks | undefined
   readonly stream: boolean
+  readonly retry: Retry.RetryInput | undefined
 }
 
 export interface SessionConfig extends Transport.TransportConfig {
@@ -54,6 +56,8 @@ export interface SessionConfig extends Transport.TransportConfig {
   readonly maxRedirects?: number | undefined
   readonly hooks?: Hooks | undefined
   readonly stream?: boolean | undefined
+  /** Retries for every request (none by default, as requests). */
+  readonly retry?: Retry.RetryInput | undefined
   /** Send W3C `traceparent`/`b3` headers from the current Effect span (off by default). */
   readonly tracing?: boolean | undefined
 }

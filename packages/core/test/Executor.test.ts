@@ -46,7 +46,7 @@ describe("Executor", () => {
         expect(tracker.max()).toBe(2)
         expect(tracker.starts).toEqual([0, 1, 2, 3, 4, 5])
         expect(elapsed).toBeGreaterThanOrEqual(290)
-        expect(elapsed).toBeLessThan(600)
+        expect(elapsed).toBeLessThan(900)
       }).pipe(Effect.scoped))
 
     it.scoped("defaults to 2 workers", () =>
@@ -334,17 +334,19 @@ describe("Executor", () => {
 
     it.live("fails with the first failure in input order and cancels the rest", () =>
       Effect.gen(function*() {
-        const executor = yield* Executor.make({ maxWorkers: 2 })
+        const executor = yield* Executor.make({ maxWorkers: 3 })
         const ran: Array<number> = []
         const error = yield* executor.pipe(
-          Executor.map([0, 1, 2, 3, 4, 5], (i) =>
+          Executor.map([0, 1, 2, 3, 4, 5, 6, 7], (i) =>
             Effect.sync(() => ran.push(i)).pipe(
               Effect.zipRight(
-                i === 1
-                  ? Effect.sleep(30).pipe(Effect.zipRight(Effect.fail(`item ${i} failed`)))
+                i === 0
+                  ? Effect.sleep(100)
+                  : i === 1
+                  ? Effect.sleep(50).pipe(Effect.zipRight(Effect.fail(`item ${i} failed`)))
                   : i === 2
                   ? Effect.fail("item 2 failed")
-                  : Effect.sleep(200)
+                  : Effect.sleep(5000)
               ),
               Effect.as(i)
             )),
@@ -353,18 +355,16 @@ describe("Executor", () => {
         // item 2 fails first in time, but item 1 comes first in input order
         expect(error).toBe("item 1 failed")
         yield* executor.shutdown()
-        expect(ran).not.toContain(5)
-        const stats = yield* executor.stats
-        expect(stats).toMatchObject({ running: 0, queued: 0, failed: 2 })
-        expect(stats.completed + stats.failed + stats.cancelled).toBe(6)
-        expect(stats.cancelled).toBeGreaterThanOrEqual(3)
+        // items 6 and 7 were still queued: they never ran
+        expect(ran).not.toContain(7)
+        expect(yield* executor.stats).toMatchObject({ running: 0, queued: 0, completed: 1, failed: 2, cancelled: 5 })
       }).pipe(Effect.scoped))
 
     it.live("with a timeout fails with FutureTimeout and cancels the unfinished work", () =>
       Effect.gen(function*() {
         const executor = yield* Executor.make({ maxWorkers: 2 })
         const error = yield* Effect.flip(
-          executor.map([10, 500, 500], (ms) => Effect.sleep(ms).pipe(Effect.as(ms)), { timeout: 50 })
+          executor.map([10, 5000, 5000], (ms) => Effect.sleep(ms).pipe(Effect.as(ms)), { timeout: 150 })
         )
         expect(error).toMatchObject({ _tag: "FutureTimeout", operation: "map", unfinished: 2, cancelled: true })
         expect(error.message).toContain("2 futures were not done within")

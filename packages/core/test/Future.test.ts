@@ -69,7 +69,7 @@ describe("Future", () => {
     it.live("with a timeout, fails with FutureTimeout and the work goes on", () =>
       Effect.gen(function*() {
         const executor = yield* Executor.make()
-        const future = yield* executor.submit(Effect.sleep(80).pipe(Effect.as("late")))
+        const future = yield* executor.submit(Effect.sleep(400).pipe(Effect.as("late")))
         const error = yield* Effect.flip(future.result({ timeout: 20 }))
         expect(error).toBeInstanceOf(Future.FutureTimeout)
         expect(error).toMatchObject({ operation: "result", futureId: future.id, cancelled: false })
@@ -178,7 +178,7 @@ describe("Future", () => {
           Effect.onInterrupt(() =>
             Effect.sync(() => events.push("interrupted")).pipe(
               // a slow finalizer
-              Effect.zipRight(Effect.sleep(100)),
+              Effect.zipRight(Effect.sleep(200)),
               Effect.zipRight(Effect.sync(() => events.push("finalized")))
             )
           )
@@ -296,7 +296,7 @@ describe("Future", () => {
     it.live("emits the already-done futures first, then the others as they complete", () =>
       Effect.gen(function*() {
         const executor = yield* Executor.make({ maxWorkers: 4 })
-        const slow = yield* executor.submit(Effect.sleep(60).pipe(Effect.as("slow")))
+        const slow = yield* executor.submit(Effect.sleep(150).pipe(Effect.as("slow")))
         const fast = yield* executor.submit(Effect.sleep(20).pipe(Effect.as("fast")))
         const done = yield* executor.submit(Effect.succeed("done"))
         yield* done.result()
@@ -311,9 +311,9 @@ describe("Future", () => {
       Effect.gen(function*() {
         const executor = yield* Executor.make({ maxWorkers: 4 })
         const fast = yield* executor.submit(Effect.sleep(10).pipe(Effect.as("fast")))
-        const slow = yield* executor.submit(Effect.sleep(500).pipe(Effect.as("slow")))
+        const slow = yield* executor.submit(Effect.never)
         const seen: Array<string> = []
-        const error = yield* Future.asCompleted([fast, slow], { timeout: 60 }).pipe(
+        const error = yield* Future.asCompleted([fast, slow], { timeout: 150 }).pipe(
           Stream.runForEach((future) => Effect.map(future.result(), (s) => seen.push(s))),
           Effect.flip
         )
@@ -394,7 +394,7 @@ describe("Future", () => {
         const executor = yield* Executor.make()
         const fast = yield* executor.submit(Effect.succeed(1))
         const slow = yield* executor.submit(Effect.never)
-        const { done, notDone } = yield* Future.wait([fast, slow], { timeout: 30 })
+        const { done, notDone } = yield* Future.wait([fast, slow], { timeout: 60 })
         expect([...done]).toEqual([fast])
         expect([...notDone]).toEqual([slow])
       }).pipe(Effect.scoped))

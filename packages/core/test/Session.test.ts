@@ -442,7 +442,7 @@ layer(Layer.merge(Httpbin.layer(), Session.layer()))("Session", (it) => {
       Effect.gen(function*() {
         const { url } = yield* Httpbin
         const error = yield* Effect.flip(Effect.flatMap(Session.get(`${url}/html`), Response.json))
-        expect(error._tag).toBe("JsonDecodeError")
+        if (error._tag !== "JsonDecodeError") throw new Error(`expected JsonDecodeError, got ${error._tag}`)
         expect(error.response.statusCode).toBe(200)
       }))
 

@@ -30,7 +30,7 @@ const endSocket = (ex: Exchange) => {
   ex.breakConnection().end()
 }
 
-const ALL: "*" = "*"
+const ALL = "*" as const
 
 export const faultRoutes: ReadonlyArray<Route> = [
   route("/fault/close-before-response", ALL, (ex) => {

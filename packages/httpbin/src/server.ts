@@ -196,7 +196,8 @@ export const startServer = (options: HttpbinOptions, routes: ReadonlyArray<Route
     const ex = new Exchange(req, res, controller.signal, scope, () => {
       record.serverAborted = true
     })
-    void dispatch(ex, router, logErrors)
+    // dispatch handles its own errors; this only guards against a failure while reporting one.
+    dispatch(ex, router, logErrors).catch(() => ex.breakConnection().destroy())
   })
 
   return new Promise((resolve, reject) => {

@@ -9,6 +9,7 @@ import type { Authenticator } from "../Auth.js"
 import type { CookieInfo, CookieJar } from "../Cookies.js"
 import { InvalidSchema, type RequestError, type SendError, TooManyRedirects } from "../Errors.js"
 import type { PreparedRequest } from "../Request.js"
+import { type RetryPolicy, withRetry } from "../Retry.js"
 import { Response } from "../Response.js"
 import type * as Transport from "../Transport.js"
 import { decodeContent } from "./decompress.js"
@@ -25,6 +26,7 @@ export interface RedirectOptions {
   readonly authenticator: Authenticator | undefined
   readonly allowRedirects: boolean
   readonly maxRedirects: number
+  readonly retry: RetryPolicy | undefined
 }
 
 const bodyHeaders = ["Content-Length", "Content-Type", "Transfer-Encoding"] as const
@@ -104,7 +106,7 @@ export const followRedirects = (options: RedirectOptions): Effect.Effect<Respons
       const withJar = withCookies(request, options.requestJar, userCookieHeader)
       const authed = authenticator === undefined ? Effect.succeed(withJar) : authenticator.apply(withJar)
       return Effect.flatMap(authed, (sent) =>
-        Effect.flatMap(options.transport.send(sent, options.sendOptions), (raw) => {
+        Effect.flatMap(withRetry(options.retry, sent, options.transport.send(sent, options.sendOptions)), (raw) => {
           const retry = authenticator?.retry?.(sent, raw)
           if (retry === undefined || Option.isNone(retry)) return Effect.succeed({ raw, sent, offset })
           // The challenge may set cookies (httpbin's digest does): the retry must carry them.

@@ -11,6 +11,7 @@ import type { Hooks, Params, PreparedRequest, RequestInit, ResponseHook, Timeout
 import { Response } from "../Response.js"
 import type * as Session from "../Session.js"
 import type * as Transport from "../Transport.js"
+import { normalize as normalizeRetry, type RetryInput, type RetryPolicy } from "../Retry.js"
 import { version } from "../version.js"
 import { encodeBodyEffect } from "./body.js"
 import { followRedirects } from "./redirects.js"
@@ -52,6 +53,9 @@ const toTimeouts = (timeout: Timeout | undefined): { connectTimeout?: number; re
     ...(timeout.read !== undefined ? { readTimeout: timeout.read } : {})
   }
 }
+
+const retryPolicy = (input: RetryInput | undefined): RetryPolicy | undefined =>
+  input === undefined ? undefined : normalizeRetry(input)
 
 const hookList = (hooks: Hooks | undefined): ReadonlyArray<ResponseHook> => {
   const response = hooks?.response
@@ -109,7 +113,8 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
     timeout: config.timeout,
     maxRedirects: config.maxRedirects ?? 30,
     hooks: config.hooks,
-    stream: config.stream ?? false
+    stream: config.stream ?? false,
+    retry: config.retry
   }
   const cookies = config.cookies instanceof CookieJar ? config.cookies : CookieJar.make(config.cookies)
   const tracing = config.tracing ?? false
@@ -155,7 +160,8 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
             requestJar,
             authenticator: auth === undefined ? undefined : toAuthenticator(auth),
             allowRedirects: init.allowRedirects ?? method !== "HEAD",
-            maxRedirects: init.maxRedirects ?? d.maxRedirects
+            maxRedirects: init.maxRedirects ?? d.maxRedirects,
+            retry: retryPolicy(init.retry ?? d.retry)
           }).pipe(Effect.flatMap((response) => runHooks(hooks, response)))
         return tracing ? Effect.flatMap(withTraceparent(headers), (h) => run({ ...prepared, headers: h })) : run(prepared)
       })

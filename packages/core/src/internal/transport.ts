@@ -187,7 +187,9 @@ const makeDispatcher = (
     ...(httpsProxy !== undefined ? { httpsProxy } : {}),
     ...(noProxy !== undefined ? { noProxy } : {}),
     requestTls: tls,
-    proxyTls: tls
+    proxyTls: tls,
+    // As requests: plain-http targets go to the proxy in absolute form; https ones through CONNECT.
+    proxyTunnel: false
   })
   return {
     dispatcher,

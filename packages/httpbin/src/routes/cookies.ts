@@ -42,7 +42,7 @@ const COOKIE_SAFE = /^[\w!#$%&'()*+\-./:<=>?@[\]^`{|}~]*$/
 
 /** werkzeug's dump_cookie quoting: values outside its safe set are quoted with octal escapes. */
 export const cookieValue = (value: string): string => {
-  if (COOKIE_SAFE.test(value) && /^[\x00-\x7f]*$/.test(value)) return value
+  if (COOKIE_SAFE.test(value)) return value
   let out = '"'
   for (const byte of Buffer.from(value, "utf8")) {
     const ch = String.fromCharCode(byte)
