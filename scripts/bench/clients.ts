@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process"
 import { join } from "node:path"
+import { builtScript } from "./build-processes.js"
 
 export interface ClientSpec {
   readonly name: string
@@ -14,9 +15,7 @@ export interface ClientSpec {
 
 const clientsDir = join(import.meta.dirname, "clients")
 
-const node = (file: string) => () => ({
-  command: [process.execPath, "--import", "tsx", join(clientsDir, file)]
-})
+const node = (file: string) => () => ({ command: [process.execPath, builtScript(`clients/${file}`)] })
 
 /**
  * The python3 first on PATH may be a pyenv or venv interpreter without Debian's

@@ -73,7 +73,7 @@ ${doc.table}
 ${doc.skipped.length > 0 ? `\nSkipped: ${doc.skipped.join("; ")}\n` : ""}
 Columns: requests/s over the timed part only (after warm-up), median over rounds with min–max; CPU
 ms/req is the client process's user+system CPU time over the timed part divided by N; peak RSS is the
-client process's maxRSS (Node clients include the tsx loader); conns accepted is the server's count of
+client process's maxRSS (Node clients run as compiled JS, no tsx); conns accepted is the server's count of
 connections accepted while that client process ran, warm-up included; the ratio divides the median
 requests/s by undici's at the same body size and C.
 

@@ -3,6 +3,7 @@
  * See the "How to run" paragraph in report.ts (copied into RESULTS.md) for the options.
  */
 import { availableParallelism } from "node:os"
+import { buildProcesses } from "./build-processes.js"
 import { BASELINE, CLIENTS, type ClientSpec } from "./clients.js"
 import { killClients, runClientProcess } from "./client-process.js"
 import { httpGet } from "./http-get.js"
@@ -107,6 +108,7 @@ const main = async (): Promise<void> => {
   const startedAt = Date.now()
   const options = parseOptions(process.argv.slice(2), process.env)
   const specs = selectClients(options)
+  buildProcesses()
 
   server = await startServer(options.server, serverCpu)
   console.log(`server: ${server.description}${pinned ? " on CPU 0, clients on CPU 1" : " (not pinned: one CPU)"}`)

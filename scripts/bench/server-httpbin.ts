@@ -3,10 +3,15 @@
  * messages with its stats().accepted. A wrapper rather than the httpbin CLI because the count lives
  * inside the server's process and httpbin has (rightly) no HTTP endpoint for it.
  *
- * Spawned by server.ts: node --import tsx scripts/bench/server-httpbin.ts --port N (with an IPC channel)
+ * Spawned by server.ts as node scripts/bench/build/server-httpbin.js --port N, with an IPC channel.
  */
 import { startHttpbin } from "@requests-futures/httpbin"
-import type { HttpbinMessage } from "./server.js"
+
+/** Messages between the runner (server.ts) and this process over the Node IPC channel. */
+export type HttpbinMessage =
+  | { readonly type: "ready" }
+  | { readonly type: "error"; readonly message: string }
+  | { readonly type: "stats"; readonly accepted: number | null }
 
 const send = (message: HttpbinMessage): Promise<void> =>
   new Promise((resolve) => {

