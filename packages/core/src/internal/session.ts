@@ -63,11 +63,15 @@ const hookList = (hooks: Hooks | undefined): ReadonlyArray<ResponseHook> => {
   return typeof response === "function" ? [response] : response
 }
 
+// Headers values are immutable: one that passed once (the session's, reused by most requests) passes again.
+const validHeaders = new WeakSet<Headers>()
 const validateHeaders = (method: string, url: string, headers: Headers): InvalidHeader | undefined => {
+  if (validHeaders.has(headers)) return undefined
   for (const [name, value] of headers) {
     const reason = validate(name, value)
     if (reason !== undefined) return new InvalidHeader({ method, url, name, reason })
   }
+  validHeaders.add(headers)
   return undefined
 }
 

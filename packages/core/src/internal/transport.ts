@@ -127,10 +127,26 @@ class BodyChannel {
   })
 }
 
+// Most requests of a session send the session's own Headers value: flatten it once.
+const flattened = new WeakMap<Headers, Array<string>>()
 const flattenHeaders = (headers: Headers): Array<string> => {
-  const out: Array<string> = []
+  let out = flattened.get(headers)
+  if (out !== undefined) return out
+  out = []
   for (const [name, value] of headers) out.push(name, value)
+  flattened.set(headers, out)
   return out
+}
+
+/**
+ * Origin and path of a URL that `prepareUrl` already normalised (WHATWG href), without parsing it
+ * again: the path starts at the first "/" after the authority; the fragment is not sent.
+ */
+const splitUrl = (href: string): { readonly origin: string; readonly path: string } => {
+  const slash = href.indexOf("/", href.indexOf("//") + 2)
+  if (slash === -1) return { origin: href, path: "/" }
+  const hash = href.indexOf("#", slash)
+  return { origin: href.slice(0, slash), path: hash === -1 ? href.slice(slash) : href.slice(slash, hash) }
 }
 
 const concat = (chunks: ReadonlyArray<Buffer>, size: number): Uint8Array =>
@@ -142,7 +158,7 @@ const toPem = (value: string | Uint8Array): string | Buffer =>
 const makeDispatcher = (
   config: Transport.TransportConfig,
   counters: { connected: number; disconnected: number }
-): { readonly dispatcher: Dispatcher; readonly proxyFor: (url: URL) => string | undefined } => {
+): { readonly dispatcher: Dispatcher; readonly proxyFor: (origin: string) => string | undefined } => {
   const verify = config.verify ?? true
   const ca = typeof verify === "object"
     ? (Array.isArray(verify.ca) ? verify.ca : [verify.ca as string | Uint8Array]).map(toPem)
@@ -193,7 +209,7 @@ const makeDispatcher = (
   })
   return {
     dispatcher,
-    proxyFor: (url) => (url.protocol === "https:" ? httpsProxy : httpProxy)
+    proxyFor: (origin) => (origin.startsWith("https:") ? httpsProxy : httpProxy)
   }
 }
 
@@ -206,8 +222,8 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
   const send = (request: PreparedRequest, options: Transport.SendOptions) =>
     Effect.async<Transport.RawResponse, SendError>((resume) => {
       const start = performance.now()
-      const url = new URL(request.url)
-      const proxy = proxyFor(url)
+      const { origin, path } = splitUrl(request.url)
+      const proxy = proxyFor(origin)
       let phase: Phase = "connect"
       let settled = false
       let cancelled = false
@@ -339,8 +355,8 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
       }
       try {
         dispatcher.dispatch({
-          origin: url.origin,
-          path: url.pathname + url.search,
+          origin,
+          path,
           method: request.method,
           headers: flattenHeaders(request.headers),
           body: request.body ?? null,
