@@ -63,7 +63,8 @@ export const send = (
     if (value !== undefined) res.setHeader(name, value)
   }
   if (contentType !== undefined && !res.hasHeader("content-type")) res.setHeader("Content-Type", contentType)
-  res.setHeader("Content-Length", payload.length)
+  // RFC 9110: no Content-Length on 1xx and 204; on a 304 it would describe the cached body.
+  if (status >= 200 && status !== 204 && status !== 304) res.setHeader("Content-Length", payload.length)
   res.writeHead(status)
   res.end(payload)
 }

@@ -69,3 +69,13 @@ describe("/status/:codes", () => {
     await expect(fetch(`${httpbin().url}/status/100`)).rejects.toThrow()
   })
 })
+
+describe("bodiless statuses", () => {
+  it.each([204, 304])("%i has no Content-Length and no body", async (code) => {
+    const res = await rawRequest(`${httpbin().url}/status/${code}`)
+    expect(res.status).toBe(code)
+    expect(res.headers["content-length"]).toBeUndefined()
+    expect(res.headers["transfer-encoding"]).toBeUndefined()
+    expect(res.body.length).toBe(0)
+  })
+})
