@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
 import type * as net from "node:net"
+import type { TLSSocket } from "node:tls"
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")
 const cert = fixture("cert.pem")
@@ -103,7 +104,7 @@ describe("Transport", () => {
     Effect.gen(function*() {
       const port = yield* listen(
         https.createServer({ cert, key, ca: cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-          const peer = (req.socket as import("node:tls").TLSSocket).getPeerCertificate()
+          const peer = (req.socket as TLSSocket).getPeerCertificate()
           res.end(JSON.stringify({ client: peer.subject?.CN ?? null }))
         })
       )
