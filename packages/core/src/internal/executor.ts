@@ -53,7 +53,11 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   private toFork: Array<AnyFuture> = []
   private forkScheduled = false
 
-  constructor(readonly maxWorkers: number, private readonly runtime: Runtime.Runtime<never>) {}
+  private readonly runFork: ReturnType<typeof Runtime.runFork<never>>
+
+  constructor(readonly maxWorkers: number, private readonly runtime: Runtime.Runtime<never>) {
+    this.runFork = Runtime.runFork(runtime)
+  }
 
   // ---------------------------------------------------------------------------------------------
   // public API
@@ -302,7 +306,8 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
       })
     )
     // a root fiber on the executor's runtime: not a child of the submitter, which may end first
-    const fiber = Runtime.runFork(this.runtime)(effect, { immediate: false })
+    // Already in a microtask batch: start at once rather than through the scheduler's next tick.
+    const fiber = this.runFork(effect, { immediate: true })
     f.fiber = fiber
     this.fibers.add(fiber)
     fiber.addObserver((exit) => this.onExit(f, fiber, exit))
