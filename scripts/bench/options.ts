@@ -7,6 +7,8 @@ export interface BenchOptions {
   readonly clients: ReadonlyArray<string>
   readonly concurrency: ReadonlyArray<number>
   readonly rounds: number
+  /** No round starts unless the average round so far still fits in this many seconds since the start. */
+  readonly budgetSeconds: number
   readonly server: ServerChoice
   readonly requests: { readonly small: number; readonly large: number }
   /** Warm-up: batches of `warmup` requests until `warmupMs` have passed (see clients/harness.ts). */
@@ -17,8 +19,8 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--clients undici,fetch] [--concurrency 2,16,64]
-                          [--rounds 3] [--server auto|nginx|httpbin]
-env: BENCH_QUICK=1 BENCH_CLIENTS=… BENCH_CONCURRENCY=… BENCH_ROUNDS=… BENCH_SERVER=…`
+                          [--rounds 3] [--server auto|nginx|httpbin] [--budget 570]
+env: BENCH_QUICK=1 BENCH_CLIENTS=… BENCH_CONCURRENCY=… BENCH_ROUNDS=… BENCH_SERVER=… BENCH_BUDGET=…`
 
 const list = (value: string): Array<string> =>
   value.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
@@ -37,6 +39,7 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
   if (env.BENCH_CONCURRENCY !== undefined) raw.set("concurrency", env.BENCH_CONCURRENCY)
   if (env.BENCH_ROUNDS !== undefined) raw.set("rounds", env.BENCH_ROUNDS)
   if (env.BENCH_SERVER !== undefined) raw.set("server", env.BENCH_SERVER)
+  if (env.BENCH_BUDGET !== undefined) raw.set("budget", env.BENCH_BUDGET)
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ""
@@ -45,7 +48,7 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
       raw.set("quick", "1")
       continue
     }
-    const match = /^--(clients|concurrency|rounds|server)(?:=(.*))?$/.exec(arg)
+    const match = /^--(clients|concurrency|rounds|server|budget)(?:=(.*))?$/.exec(arg)
     const name = match?.[1]
     const value = match?.[2] ?? argv[++i]
     if (name === undefined || value === undefined) throw new Error(`unknown or incomplete option "${arg}"\n${USAGE}`)
@@ -63,8 +66,10 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
     clients: list(raw.get("clients") ?? ""),
     concurrency: positiveIntegers(raw.get("concurrency") ?? "2,16,64", "--concurrency"),
     rounds: rounds[0] ?? 3,
+    // Under 10 minutes with margin for the last round running long and for shutdown.
+    budgetSeconds: positiveIntegers(raw.get("budget") ?? "570", "--budget")[0] ?? 570,
     server,
-    requests: quick ? { small: 500, large: 200 } : { small: 5000, large: 2000 },
+    requests: quick ? { small: 500, large: 200 } : { small: 2500, large: 1000 },
     warmup: quick ? 100 : 200,
     warmupMs: quick ? 200 : 500,
     timeoutMs: 120_000

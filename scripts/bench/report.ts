@@ -54,6 +54,8 @@ export interface ResultsDocument {
   readonly commandLine: string
   readonly requests: string
   readonly durationSeconds: number
+  /** 1-minute load averages at start and end: other work on the machine skews every number. */
+  readonly load: { readonly start: number; readonly end: number }
   readonly table: string
   readonly skipped: ReadonlyArray<string>
 }
@@ -68,6 +70,11 @@ Measured ${doc.date.toISOString().slice(0, 16).replace("T", " ")} UTC with \`${d
 - Node ${doc.facts.node}; ${doc.facts.libraries}
 - Server: ${doc.facts.server}, ${doc.pinned ? "pinned to CPU 0 with clients on CPU 1 (taskset)" : "not pinned (fewer than two CPUs)"}
 - Workload: ${doc.requests}
+- Load average (1 min) at start ${doc.load.start.toFixed(2)}, at end ${doc.load.end.toFixed(2)}${
+    Math.max(doc.load.start, doc.load.end) > 0.5 * doc.facts.nproc
+      ? " — the machine was busy with other work, so treat these numbers as rough"
+      : ""
+  }
 
 ${doc.table}
 ${doc.skipped.length > 0 ? `\nSkipped: ${doc.skipped.join("; ")}\n` : ""}

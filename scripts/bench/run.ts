@@ -2,7 +2,7 @@
  * `npm run bench`: HTTP client throughput against a local server, each client in its own process.
  * See the "How to run" paragraph in report.ts (copied into RESULTS.md) for the options.
  */
-import { availableParallelism } from "node:os"
+import { availableParallelism, loadavg } from "node:os"
 import { buildProcesses } from "./build-processes.js"
 import { BASELINE, CLIENTS, type ClientSpec } from "./clients.js"
 import { killClients, runClientProcess } from "./client-process.js"
@@ -104,8 +104,56 @@ const progress = (round: string, size: Size, c: number, m: Measurement): string 
     `${(o.peakRssKiB / 1024).toFixed(0)} MiB${conns}${errors}`
 }
 
+/** One round: every (size, C) cell, each client once, in an order rotated per round. */
+const runRound = async (
+  round: number,
+  options: BenchOptions,
+  sizes: ReadonlyArray<Size>,
+  runnable: ReadonlyArray<Runnable>,
+  running: BenchServer
+): Promise<Array<Measurement>> => {
+  // Rotating the order keeps one client from always following the same neighbour (GC, page cache, turbo).
+  const shift = round % runnable.length
+  const order = [...runnable.slice(shift), ...runnable.slice(0, shift)]
+  const label = `[${round + 1}/${options.rounds}]`
+  const measurements: Array<Measurement> = []
+  for (const size of sizes) {
+    for (const c of options.concurrency) {
+      for (const client of order) {
+        const startedAt = Date.now()
+        const before = await running.accepted()
+        const outcome = await runClientProcess({
+          command: client.command,
+          url: size.url,
+          requests: size.requests,
+          concurrency: c,
+          expectedLength: size.bodyBytes,
+          warmup: options.warmup,
+          warmupMs: options.warmupMs,
+          probe: false,
+          cpu: clientCpu,
+          timeoutMs: options.timeoutMs
+        })
+        const after = await running.accepted()
+        const measurement: Measurement = {
+          size: size.name,
+          concurrency: c,
+          client: client.name,
+          round,
+          outcome,
+          accepted: before === undefined || after === undefined ? undefined : after - before
+        }
+        measurements.push(measurement)
+        console.log(`${progress(label, size, c, measurement)}  (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`)
+      }
+    }
+  }
+  return measurements
+}
+
 const main = async (): Promise<void> => {
   const startedAt = Date.now()
+  const loadAtStart = loadavg()[0] ?? 0
   const options = parseOptions(process.argv.slice(2), process.env)
   const specs = selectClients(options)
   buildProcesses()
@@ -120,41 +168,21 @@ const main = async (): Promise<void> => {
   if (runnable.length === 0) throw new Error("no client can run")
 
   const measurements: Array<Measurement> = []
-  for (let round = 0; round < options.rounds; round++) {
-    // Rotating the order keeps one client from always following the same neighbour (GC, page cache, turbo).
-    const shift = round % runnable.length
-    const order = [...runnable.slice(shift), ...runnable.slice(0, shift)]
-    const roundLabel = `[${round + 1}/${options.rounds}]`
-    for (const size of sizes) {
-      for (const c of options.concurrency) {
-        for (const client of order) {
-          const before = await server.accepted()
-          const outcome = await runClientProcess({
-            command: client.command,
-            url: size.url,
-            requests: size.requests,
-            concurrency: c,
-            expectedLength: size.bodyBytes,
-            warmup: options.warmup,
-            warmupMs: options.warmupMs,
-            probe: false,
-            cpu: clientCpu,
-            timeoutMs: options.timeoutMs
-          })
-          const after = await server.accepted()
-          const measurement: Measurement = {
-            size: size.name,
-            concurrency: c,
-            client: client.name,
-            round,
-            outcome,
-            accepted: before === undefined || after === undefined ? undefined : after - before
-          }
-          measurements.push(measurement)
-          console.log(progress(roundLabel, size, c, measurement))
-        }
+  const roundsStartedAt = Date.now()
+  let roundsDone = 0
+  while (roundsDone < options.rounds) {
+    if (roundsDone > 0) {
+      const perRound = (Date.now() - roundsStartedAt) / roundsDone
+      if (Date.now() + perRound - startedAt > options.budgetSeconds * 1000) {
+        console.log(
+          `stopping after ${roundsDone} of ${options.rounds} rounds: another would end past the ` +
+            `${options.budgetSeconds} s budget (a round takes ${(perRound / 1000).toFixed(0)} s here)`
+        )
+        break
       }
     }
+    measurements.push(...(await runRound(roundsDone, options, sizes, runnable, server)))
+    roundsDone++
   }
 
   const table = renderTable(measurements, {
@@ -176,8 +204,10 @@ const main = async (): Promise<void> => {
     requests:
       sizes.map((s) => `${s.requests} GETs of ${s.label}`).join(" and ") +
       ` per client process after a warm-up of ${options.warmupMs} ms (batches of ${options.warmup} GETs); C ∈ {${options.concurrency.join(", ")}}; ` +
-      `${options.rounds} round${options.rounds === 1 ? "" : "s"}${options.quick ? " (--quick smoke run)" : ""}`,
+      `${roundsDone === options.rounds ? roundsDone : `${roundsDone} of ${options.rounds} (time budget)`} ` +
+      `round${options.rounds === 1 ? "" : "s"}${options.quick ? " (--quick smoke run)" : ""}`,
     durationSeconds,
+    load: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     table,
     skipped
   })

@@ -5,6 +5,7 @@ import { ExecutorShutdown } from "./errors/ExecutorShutdown.js"
 import { Future } from "./Future.js"
 import { coreOf } from "./internal/core.js"
 import { fromFutureFailure } from "./internal/errors.js"
+import { runPromise } from "./internal/run.js"
 import type { ErrorReporter, ExecutorOptions, ShutdownOptions } from "./types/options.js"
 import { reportToConsole } from "./utils/report.js"
 
@@ -72,7 +73,7 @@ export class Executor implements AsyncDisposable {
    * ```
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    return Effect.runPromise(this[coreOf].shutdown(options))
+    return runPromise(this[coreOf].shutdown(options))
   }
 
   stats(): ExecutorStats {

@@ -15,6 +15,7 @@ import { BaseSession, type SessionHooks, toInit, toSessionHooks } from "./intern
 import { coreOf } from "./internal/core.js"
 import { fromRequestFailure } from "./internal/errors.js"
 import { afterResponse } from "./internal/hooks.js"
+import { runSync } from "./internal/run.js"
 import { Response } from "./Response.js"
 import type {
   CloseOptions,
@@ -29,7 +30,7 @@ import { reportToConsole } from "./utils/report.js"
 export type ResponseFuture = Future<Response, RequestError>
 
 /** Settings that make a session of its own when given next to `session`. */
-const sessionSettings = ["headers", "params", "auth", "cookies", "timeout", "maxRedirects", "stream"] as const
+const sessionSettings = ["headers", "params", "auth", "cookies", "timeout", "maxRedirects", "stream", "retry"] as const
 
 const hasSessionSettings = (options: SessionOptions): boolean =>
   sessionSettings.some((key) => options[key] !== undefined)
@@ -50,8 +51,8 @@ const build = (options: FuturesSessionOptions): Parts => {
   if (session !== undefined && !hasSessionSettings(settings)) {
     return { core: session[coreOf], hooks, scope: undefined, executor, ownsExecutor: given === undefined }
   }
-  const scope = Effect.runSync(Scope.make())
-  const futures = Effect.runSync(
+  const scope = runSync(Scope.make())
+  const futures = runSync(
     Scope.extend(
       CoreFuturesSession.make({ ...settings, executor: executor[coreOf], session: session?.[coreOf] }),
       scope

@@ -11,7 +11,8 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { coreOf } from "./internal/core.js"
-import { failureOf, fromCoreRequestError, fromRequestFailure, keeping } from "./internal/errors.js"
+import { fromCoreRequestError, keeping } from "./internal/errors.js"
+import { runPromise, runSync } from "./internal/run.js"
 
 /** Case-insensitive, read-only HTTP headers: `get(name)`, `getAll(name)`, `has(name)`, `toRecord()`, iteration. */
 export type Headers = CoreHeaders.Headers
@@ -181,27 +182,24 @@ export class Response {
    * ```
    */
   async *iterContent(): AsyncGenerator<Uint8Array, void, undefined> {
-    const scope = Effect.runSync(Scope.make())
+    const scope = runSync(Scope.make())
     try {
-      const pull = Effect.runSync(Scope.extend(Stream.toPull(CoreResponse.iterContent(this[coreOf])), scope))
+      const pull = runSync(Scope.extend(Stream.toPull(CoreResponse.iterContent(this[coreOf])), scope))
       // the end of the stream is a failure with `None`: an `undefined` chunk here
       const next = Effect.catchAll(pull, Option.match({ onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
       for (;;) {
-        const exit = await Effect.runPromiseExit(next)
-        if (Exit.isFailure(exit)) {
-          throw fromRequestFailure(failureOf(exit.cause), { method: this.request.method, url: this.url })
-        }
-        if (exit.value === undefined) return
-        yield* exit.value
+        const chunk = await runPromise(next)
+        if (chunk === undefined) return
+        yield* chunk
       }
     } finally {
-      await Effect.runPromise(Scope.close(scope, Exit.void))
+      await runPromise(Scope.close(scope, Exit.void))
     }
   }
 
   /** For a `stream: true` response: releases the connection without reading the rest of the body. */
   close(): Promise<void> {
-    return Effect.runPromise(CoreResponse.close(this[coreOf]))
+    return runPromise(CoreResponse.close(this[coreOf]))
   }
 
   toJSON(): unknown {

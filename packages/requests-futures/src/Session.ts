@@ -6,6 +6,7 @@ import { BaseSession, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { failureOf, fromRequestFailure } from "./internal/errors.js"
 import { afterResponse } from "./internal/hooks.js"
+import { runSync } from "./internal/run.js"
 import { Response } from "./Response.js"
 import type { RequestOptions, SessionOptions } from "./types/options.js"
 
@@ -25,8 +26,8 @@ import type { RequestOptions, SessionOptions } from "./types/options.js"
 export class Session extends BaseSession {
   constructor(options: SessionOptions = {}) {
     const { hooks, ...config } = options
-    const scope = Effect.runSync(Scope.make())
-    super(Effect.runSync(Scope.extend(CoreSession.make(config), scope)), toSessionHooks(hooks), scope)
+    const scope = runSync(Scope.make())
+    super(runSync(Scope.extend(CoreSession.make(config), scope)), toSessionHooks(hooks), scope)
   }
 
   /** Sends a request with any method. */

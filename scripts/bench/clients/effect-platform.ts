@@ -8,6 +8,8 @@ import { runClient } from "./harness.js"
 
 runClient(async ({ url, concurrency }) => {
   // One runtime for warm-up and timed batch, so both use the same undici Agent and its connections.
+  // That Agent has no per-origin connection cap and undici reuses a socket only one event-loop turn
+  // after a response ends, so expect up to 2×C connections: the default we mean to measure.
   const runtime = ManagedRuntime.make(NodeHttpClient.layerUndici)
   const client = await runtime.runPromise(HttpClient.HttpClient)
   const indices = (count: number): ReadonlyArray<number> => Array.from({ length: count }, (_, i) => i)

@@ -1,4 +1,7 @@
-/** Node's global fetch (its own bundled undici and global dispatcher), C requests in flight. */
+/**
+ * Node's global fetch (its own bundled undici and global dispatcher), C requests in flight. The
+ * global Agent has no per-origin connection cap, so like effect-platform it may open up to 2×C.
+ */
 import { runClient, runLimited } from "./harness.js"
 
 runClient(async ({ url, concurrency }) => ({

@@ -1,5 +1,4 @@
 import type { Cookies, Request as CoreRequest, Session as CoreSession } from "@requests-futures/core"
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { ExecutorShutdown } from "../errors/ExecutorShutdown.js"
@@ -14,6 +13,7 @@ import type {
   TimeoutOption
 } from "../types/options.js"
 import { coreOf } from "./core.js"
+import { runPromise } from "./run.js"
 
 /** The hooks of a session, live: `session.hooks.response.push(hook)`. */
 export interface SessionHooks {
@@ -121,7 +121,7 @@ export abstract class BaseSession implements AsyncDisposable {
     this.#closed = true
     return this.#closing ??= this.#scope === undefined
       ? Promise.resolve()
-      : Effect.runPromise(Scope.close(this.#scope, Exit.void))
+      : runPromise(Scope.close(this.#scope, Exit.void))
   }
 
   /** `await using session = ...`: `close()` at the end of the block. */

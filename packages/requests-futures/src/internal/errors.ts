@@ -10,8 +10,10 @@ import {
 } from "@requests-futures/core"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
 import {
   CancelledError,
+  type CancelReason,
   ChunkedEncodingError,
   ConnectionError,
   ConnectTimeout,
@@ -97,17 +99,26 @@ export const isRequestError = (u: unknown): u is RequestError =>
 /** The failure a core future or fiber ended with: the typed error, else the defect; interruption is `undefined`. */
 export const failureOf = (cause: Cause.Cause<unknown>): { readonly error: unknown } | undefined => {
   const failure = Cause.failureOption(cause)
-  if (failure._tag === "Some") return { error: failure.value }
+  if (Option.isSome(failure)) return { error: failure.value }
   if (Cause.isInterruptedOnly(cause)) return undefined
   return { error: Cause.squash(cause) }
+}
+
+const why: Record<CancelReason, string> = {
+  cancel: "by cancel()",
+  shutdown: "by the shutdown of its executor (or the close of its session)",
+  interrupted: "by an interruption from outside its executor",
+  timeout: "when waiting for it timed out",
+  map: "with the rest of its batch"
 }
 
 const cancelled = (error: CoreFuture.CancelledError | undefined, request: RequestInfo | undefined): CancelledError => {
   const what = request === undefined ? "The future" : `${request.method} ${request.url}`
   const wasRunning = error?.wasRunning ?? true
+  const reason = error?.reason ?? "interrupted"
   return new CancelledError(
-    `${what} was cancelled ${wasRunning ? "while running (its work was interrupted)" : "before it started"}`,
-    { request, wasRunning, reason: error?.reason ?? "interrupted" }
+    `${what} was cancelled ${why[reason]} ${wasRunning ? "while running (its work was interrupted)" : "before it started"}`,
+    { request, wasRunning, reason }
   )
 }
 

@@ -2,6 +2,7 @@ import type {
   Auth as CoreAuth,
   Headers as CoreHeaders,
   Request as CoreRequest,
+  Retry as CoreRetry,
   Transport as CoreTransport
 } from "@requests-futures/core"
 import type { Executor } from "../Executor.js"
@@ -45,6 +46,13 @@ export type ClientCert = CoreTransport.ClientCert
 
 /** Proxy URLs by scheme, as requests' `proxies`, and the hosts that bypass them. */
 export type Proxies = CoreTransport.Proxies
+
+/**
+ * Retries (urllib3's `Retry`): a number of retries, or a policy. Only idempotent methods are retried,
+ * on connection errors, timeouts and the statuses 429, 500, 502, 503, 504, with exponential backoff
+ * (and `Retry-After`). When they run out on a status: `RetryError`; on an error: that error.
+ */
+export type RetryOption = CoreRetry.RetryInput
 
 /**
  * A response hook: runs in the worker (for a `FuturesSession`) after the response is read, in order,
@@ -151,6 +159,26 @@ export interface SessionOptions {
    * ```
    */
   readonly stream?: boolean | undefined
+  /**
+   * Retries for every request; none by default, as requests (see {@link RetryOption}).
+   *
+   * @example
+   * ```ts
+   * new Session({ retry: 3 })
+   * new Session({ retry: { limit: 5, backoff: 200, statusCodes: [503] } })
+   * ```
+   */
+  readonly retry?: RetryOption | undefined
+  /**
+   * The most connections kept open to one host (default 16; for a `FuturesSession`, its executor's
+   * `maxWorkers`). A request waits for a free one, within its connect timeout.
+   *
+   * @example
+   * ```ts
+   * new Session({ connections: 4 })
+   * ```
+   */
+  readonly connections?: number | undefined
   /**
    * TLS certificate verification: on by default; `false` to turn it off (test servers only), or a CA bundle.
    *
@@ -339,6 +367,15 @@ export interface RequestOptions {
    * ```
    */
   readonly hooks?: Hooks | undefined
+  /**
+   * Retries for this request, over the session's (see {@link RetryOption}).
+   *
+   * @example
+   * ```ts
+   * session.get(url, { retry: { limit: 2, statusCodes: [503] } })
+   * ```
+   */
+  readonly retry?: RetryOption | undefined
   /**
    * Leave the body unread until you iterate it (`response.iterContent()`).
    *
