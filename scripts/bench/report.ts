@@ -78,11 +78,12 @@ Measured ${doc.date.toISOString().slice(0, 16).replace("T", " ")} UTC with \`${d
 
 ${doc.table}
 ${doc.skipped.length > 0 ? `\nSkipped: ${doc.skipped.join("; ")}\n` : ""}
-Columns: requests/s over the timed part only (after warm-up), median over rounds with min–max; CPU
-ms/req is the client process's user+system CPU time over the timed part divided by N; peak RSS is the
-client process's maxRSS (Node clients run as compiled JS, no tsx); conns accepted is the server's count of
-connections accepted while that client process ran, warm-up included; the ratio divides the median
-requests/s by undici's at the same body size and C.
+Columns: requests/s over the timed part only (after warm-up), median over rounds with min–max;
+CPU ms/req is the client process's user+system CPU time over the timed part divided by N; peak RSS
+is the client process's maxRSS (Node clients run as compiled JS, no tsx); conns accepted is the
+server's count of connections accepted while that client process ran, warm-up included; the ratio
+divides the median requests/s by undici's at the same body size and C. Only valid runs (every
+status 200, every body the expected length) count; ⚠ notes list the others.
 
 ## How to run
 
@@ -90,10 +91,11 @@ requests/s by undici's at the same body size and C.
 (\`/usr/sbin/nginx\`, Debian's \`nginx\` package) on 127.0.0.1 with a private config, or the embedded
 httpbin when nginx is missing, then runs every client as its own process, interleaved over the
 rounds, and rewrites this file. Options: \`--quick\` (smoke run: fewer requests, one round),
-\`--clients undici,fetch\`, \`--concurrency 16\`, \`--rounds 3\`, \`--server nginx|httpbin\` (or the env
-variables \`BENCH_QUICK\`, \`BENCH_CLIENTS\`, \`BENCH_CONCURRENCY\`, \`BENCH_ROUNDS\`, \`BENCH_SERVER\`). The
-Python client needs \`python3-requests-futures\`. Numbers only compare clients within one run on one
-machine; close other work first.
+\`--clients undici,fetch\`, \`--concurrency 16\`, \`--rounds 3\`, \`--server nginx|httpbin\`, \`--budget 570\`
+(seconds; no round starts that would end later), or the env variables \`BENCH_QUICK\`, \`BENCH_CLIENTS\`,
+\`BENCH_CONCURRENCY\`, \`BENCH_ROUNDS\`, \`BENCH_SERVER\`, \`BENCH_BUDGET\`. The Python client needs
+\`python3-requests-futures\`. Numbers only compare clients within one run on one machine; close
+other work first.
 `
   writeFileSync(path, text)
   return path

@@ -84,10 +84,10 @@ export class InvalidSchema extends Data.TaggedError("InvalidSchema")<RequestInfo
 
 /** A header name or value is not valid HTTP (CR, LF, NUL or other forbidden characters). Nothing was sent. */
 export class InvalidHeader extends Data.TaggedError("InvalidHeader")<
-  RequestInfo & { readonly name: string; readonly reason: string }
+  RequestInfo & { readonly header: string; readonly reason: string }
 > {
   override get message(): string {
-    return `${where(this)}: invalid header ${JSON.stringify(this.name)}: ${this.reason}`
+    return `${where(this)}: invalid header ${JSON.stringify(this.header)}: ${this.reason}`
   }
 }
 

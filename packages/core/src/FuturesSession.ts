@@ -130,12 +130,12 @@ export const makeWith = (executor: Executor.Executor, session: Session.Session, 
   const request = (init: FuturesRequestInit): Effect.Effect<ResponseFuture, ExecutorShutdown> => {
     const { backgroundCallback, ...requestInit } = init
     return executor.submit((info: Executor.WorkInfo) =>
-      session.request(requestInit as RequestInit).pipe(
-        Effect.flatMap((response) =>
-          backgroundCallback === undefined ? Effect.succeed(response) : runCallback(backgroundCallback, self, response)
-        ),
-        Effect.map((response) => response.copy({ timings: { ...response.timings, queued: info.queuedMs } }))
-      )
+      backgroundCallback === undefined
+        ? session.request(requestInit as RequestInit, info)
+        : Effect.flatMap(
+          session.request(requestInit as RequestInit, info),
+          (response) => runCallback(backgroundCallback, self, response)
+        )
     )
   }
   const method = (m: Session.Method): Send => (url, options) => request({ ...options, method: m, url })
@@ -168,8 +168,11 @@ export const make = (
     const workers = givenExecutor?.maxWorkers ?? maxWorkers ?? Executor.defaultMaxWorkers
     // The transport is acquired first so that it is released last: on close, the executor
     // interrupts the running requests before the pool is destroyed.
+    // A given session with no settings beside it is used as it is, so later changes to it show.
     const session = givenSession !== undefined
-      ? deriveSession(givenSession, sessionConfig)
+      ? Object.values(sessionConfig).every((value) => value === undefined)
+        ? givenSession
+        : deriveSession(givenSession, sessionConfig)
       : sessionInternal.makeWith(
         sessionConfig,
         // The pool never opens more connections to one origin than there are workers.

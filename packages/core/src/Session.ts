@@ -62,6 +62,11 @@ export interface SessionConfig extends Transport.TransportConfig {
   readonly tracing?: boolean | undefined
 }
 
+/** What the caller knows of a request's time before it is sent (a FuturesSession: its queue time). */
+export interface RequestTiming {
+  readonly queuedMs: number
+}
+
 export type Method = "GET" | "HEAD" | "OPTIONS" | "DELETE" | "POST" | "PUT" | "PATCH"
 
 export interface Session {
@@ -72,7 +77,7 @@ export interface Session {
   /** Changes the defaults for every later request (requests' `session.headers.update(...)`). */
   readonly updateDefaults: (f: (defaults: Defaults) => Defaults) => void
   readonly transport: Transport.Transport
-  readonly request: (init: RequestInit) => Effect.Effect<Response.Response, RequestError>
+  readonly request: (init: RequestInit, timing?: RequestTiming) => Effect.Effect<Response.Response, RequestError>
   readonly get: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
   readonly head: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
   readonly options: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>

@@ -98,7 +98,7 @@ describe("BearerAuth", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(new BearerAuth("abc\r\nX-Evil: 1").apply(request("http://example.com/x")))
       expect(error._tag).toBe("InvalidHeader")
-      expect(error).toMatchObject({ method: "GET", url: "http://example.com/x", name: "Authorization" })
+      expect(error).toMatchObject({ method: "GET", url: "http://example.com/x", header: "Authorization" })
     }))
 })
 
@@ -332,7 +332,7 @@ describe("DigestAuth", () => {
     Effect.gen(function*() {
       const auth: Authenticator = new DigestAuth("user\r\nX-Evil: 1", "p")
       const error = yield* Effect.flip(auth.apply(request("http://h/a")))
-      expect(error).toMatchObject({ _tag: "InvalidHeader", method: "GET", url: "http://h/a", name: "Authorization" })
+      expect(error).toMatchObject({ _tag: "InvalidHeader", method: "GET", url: "http://h/a", header: "Authorization" })
       expect(Option.isNone(auth.retry!(request("http://h/a"), unauthorized('Digest realm="r", nonce="n"')))).toBe(true)
     }))
 

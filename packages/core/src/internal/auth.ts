@@ -11,7 +11,7 @@ import type { PreparedRequest } from "../Request.js"
 import { Headers } from "../Headers.js"
 
 export const invalidAuthorization = (request: PreparedRequest, reason: string): InvalidHeader =>
-  new InvalidHeader({ method: request.method, url: request.url, name: "Authorization", reason })
+  new InvalidHeader({ method: request.method, url: request.url, header: "Authorization", reason })
 
 /** Why `value` cannot be sent as an Authorization header, or `undefined`. */
 export const checkAuthorization = (value: string): string | undefined => validate("Authorization", value)

@@ -27,6 +27,8 @@ export interface RedirectOptions {
   readonly allowRedirects: boolean
   readonly maxRedirects: number
   readonly retry: RetryPolicy | undefined
+  /** Time the request waited before this step (a worker slot), reported in `timings.queued`. */
+  readonly queuedMs: number
 }
 
 const bodyHeaders = ["Content-Length", "Content-Type", "Transfer-Encoding"] as const
@@ -77,7 +79,8 @@ const toResponse = (
   content: Uint8Array,
   history: ReadonlyArray<Response>,
   cookies: ReadonlyArray<CookieInfo>,
-  offset: number
+  offset: number,
+  queued: number
 ): Response =>
   new Response({
     statusCode: raw.statusCode,
@@ -89,7 +92,7 @@ const toResponse = (
     request,
     cookies,
     // Timings count from the first hop: `offset` is when this hop started.
-    timings: { queued: 0, elapsed: offset + raw.elapsed, total: offset + raw.total },
+    timings: { queued, elapsed: offset + raw.elapsed, total: offset + raw.total },
     bodyStream: raw.bodyStream
   })
 
@@ -127,15 +130,15 @@ export const followRedirects = (options: RedirectOptions): Effect.Effect<Respons
           raw.statusCode !== 304
         if (!options.allowRedirects || !isRedirect) {
           if (raw.bodyStream !== undefined) {
-            return Effect.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset))
+            return Effect.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs))
           }
           return Effect.map(
             decodeContent(raw.headers.get("content-encoding"), raw.body, sent),
-            (content) => toResponse({ ...raw, bodyStream: undefined }, sent, content, history, cookies, offset)
+            (content) => toResponse({ ...raw, bodyStream: undefined }, sent, content, history, cookies, offset, options.queuedMs)
           )
         }
         return Effect.flatMap(drainHop(raw, sent), (content) => {
-          history.push(toResponse({ ...raw, bodyStream: undefined }, sent, content, [...history], cookies, offset))
+          history.push(toResponse({ ...raw, bodyStream: undefined }, sent, content, [...history], cookies, offset, options.queuedMs))
           if (history.length > options.maxRedirects) {
             return Effect.fail(
               new TooManyRedirects({

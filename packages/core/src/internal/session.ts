@@ -69,7 +69,7 @@ const validateHeaders = (method: string, url: string, headers: Headers): Invalid
   if (validHeaders.has(headers)) return undefined
   for (const [name, value] of headers) {
     const reason = validate(name, value)
-    if (reason !== undefined) return new InvalidHeader({ method, url, name, reason })
+    if (reason !== undefined) return new InvalidHeader({ method, url, header: name, reason })
   }
   validHeaders.add(headers)
   return undefined
@@ -123,7 +123,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
   const cookies = config.cookies instanceof CookieJar ? config.cookies : CookieJar.make(config.cookies)
   const tracing = config.tracing ?? false
 
-  const request = (init: RequestInit): Effect.Effect<Response, RequestError> =>
+  const request = (init: RequestInit, timing?: Session.RequestTiming): Effect.Effect<Response, RequestError> =>
     Effect.suspend(() => {
       const d = defaults
       const method = init.method.toUpperCase()
@@ -145,7 +145,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           requestJar = CookieJar.merged(cookies, init.cookies, href)
         } catch (cause) {
           return Effect.fail(
-            new InvalidHeader({ method, url: href, name: "Cookie", reason: String((cause as Error).message), cause })
+            new InvalidHeader({ method, url: href, header: "Cookie", reason: String((cause as Error).message), cause })
           )
         }
         const auth: Auth.Auth | undefined = init.auth === null ? undefined : init.auth ?? d.auth
@@ -165,7 +165,8 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
             authenticator: auth === undefined ? undefined : toAuthenticator(auth),
             allowRedirects: init.allowRedirects ?? method !== "HEAD",
             maxRedirects: init.maxRedirects ?? d.maxRedirects,
-            retry: retryPolicy(init.retry ?? d.retry)
+            retry: retryPolicy(init.retry ?? d.retry),
+            queuedMs: timing?.queuedMs ?? 0
           }).pipe(Effect.flatMap((response) => runHooks(hooks, response)))
         return tracing ? Effect.flatMap(withTraceparent(headers), (h) => run({ ...prepared, headers: h })) : run(prepared)
       })

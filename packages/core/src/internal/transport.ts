@@ -59,7 +59,9 @@ export const toSendError = (
       return new ChunkedEncodingError(info)
     case "UND_ERR_INVALID_ARG":
       if (/header/i.test(error instanceof Error ? error.message : "")) {
-        return new InvalidHeader({ ...info, name: "?", reason: (error as Error).message })
+        // undici names the header in its message ("invalid x-foo header"); keep it when it does.
+        const header = /invalid ([^\s]+) header/i.exec((error as Error).message)?.[1] ?? "(unknown)"
+        return new InvalidHeader({ ...info, header, reason: (error as Error).message })
       }
   }
   if (code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") || tlsCodes.has(code)) return new SslError(info)
