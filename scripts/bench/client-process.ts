@@ -1,21 +1,9 @@
 /** Runs one client process (pinned to its core) and turns its JSON line, exit or timeout into an outcome. */
 import { type ChildProcess, spawn } from "node:child_process"
+import type { ClientReport } from "./clients/harness.js"
 
-export interface ClientResult {
-  readonly kind: "result"
-  readonly requests: number
-  readonly rps: number
-  readonly cpuMsPerReq: number
-  readonly peakRssKiB: number
-  readonly errors: number
-  readonly firstError: string | null
-}
-
-export type ClientOutcome =
-  | ClientResult
-  | { readonly kind: "skip"; readonly reason: string }
-  | { readonly kind: "probe-ok" }
-  | { readonly kind: "failed"; readonly reason: string }
+/** What the client said, or why it said nothing usable (crash, timeout, no JSON line). */
+export type ClientOutcome = ClientReport | { readonly kind: "failed"; readonly reason: string }
 
 export interface ClientInvocation {
   readonly command: ReadonlyArray<string>

@@ -8,8 +8,9 @@ import { builtScript } from "./build-processes.js"
 
 export interface ClientSpec {
   readonly name: string
+  /** One line for RESULTS.md: what exactly this client does. */
   readonly describe: string
-  /** The program and its leading arguments; undefined (with the reason) when it cannot run here. */
+  /** The program and its leading arguments, or why it cannot run here. */
   readonly resolve: () => { readonly command: ReadonlyArray<string> } | { readonly skip: string }
 }
 

@@ -43,7 +43,6 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ""
-    if (arg === "--help" || arg === "-h") throw new Error(USAGE)
     if (arg === "--quick") {
       raw.set("quick", "1")
       continue

@@ -57,6 +57,7 @@ export interface ResultsDocument {
   /** 1-minute load averages at start and end: other work on the machine skews every number. */
   readonly load: { readonly start: number; readonly end: number }
   readonly table: string
+  readonly clients: ReadonlyArray<{ readonly name: string; readonly describe: string }>
   readonly skipped: ReadonlyArray<string>
 }
 
@@ -78,6 +79,9 @@ Measured ${doc.date.toISOString().slice(0, 16).replace("T", " ")} UTC with \`${d
 
 ${doc.table}
 ${doc.skipped.length > 0 ? `\nSkipped: ${doc.skipped.join("; ")}\n` : ""}
+Clients (each in its own process):
+${doc.clients.map((c) => `- \`${c.name}\`: ${c.describe}`).join("\n")}
+
 Columns: requests/s over the timed part only (after warm-up), median over rounds with min–max;
 CPU ms/req is the client process's user+system CPU time over the timed part divided by N; peak RSS
 is the client process's maxRSS (Node clients run as compiled JS, no tsx); conns accepted is the

@@ -7,7 +7,7 @@ import { buildProcesses } from "./build-processes.js"
 import { BASELINE, CLIENTS, type ClientSpec } from "./clients.js"
 import { killClients, runClientProcess } from "./client-process.js"
 import { httpGet } from "./http-get.js"
-import { parseOptions, type BenchOptions } from "./options.js"
+import { parseOptions, USAGE, type BenchOptions } from "./options.js"
 import { machineFacts, writeResults } from "./report.js"
 import { type BenchServer, LARGE_BODY_BYTES, startServer } from "./server.js"
 import { type Measurement, renderTable } from "./table.js"
@@ -152,6 +152,10 @@ const runRound = async (
 }
 
 const main = async (): Promise<void> => {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    console.log(USAGE)
+    return
+  }
   const startedAt = Date.now()
   const loadAtStart = loadavg()[0] ?? 0
   const options = parseOptions(process.argv.slice(2), process.env)
@@ -209,6 +213,7 @@ const main = async (): Promise<void> => {
     durationSeconds,
     load: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     table,
+    clients: specs,
     skipped
   })
   console.log(`wrote ${path} (run took ${durationSeconds.toFixed(0)} s)`)

@@ -20,7 +20,8 @@ const describeCause = (cause: unknown): string => {
   if (cause === undefined) return ""
   if (cause instanceof Error) {
     const code = (cause as { readonly code?: unknown }).code
-    return `: ${typeof code === "string" ? `${code} ` : ""}${cause.message}`
+    const prefix = typeof code === "string" && !cause.message.includes(code) ? `${code} ` : ""
+    return `: ${prefix}${cause.message}`
   }
   return `: ${String(cause)}`
 }

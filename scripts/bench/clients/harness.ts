@@ -41,7 +41,7 @@ export interface ClientRunner {
   readonly close: () => Promise<void>
 }
 
-/** The line the runner parses; also what clients/requests_futures.py prints. */
+/** The line the runner (client-process.ts) parses; clients/python_requests_futures.py prints the same. */
 export type ClientReport =
   | {
       readonly kind: "result"
