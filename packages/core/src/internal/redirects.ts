@@ -107,8 +107,7 @@ export const followRedirects = (options: RedirectOptions): Effect.Effect<Respons
     const sendHop = (request: PreparedRequest) => {
       const offset = performance.now() - startedAt
       const withJar = withCookies(request, options.requestJar, userCookieHeader)
-      const authed = authenticator === undefined ? Effect.succeed(withJar) : authenticator.apply(withJar)
-      return Effect.flatMap(authed, (sent) =>
+      const send = (sent: PreparedRequest) =>
         Effect.flatMap(withRetry(options.retry, sent, options.transport.send(sent, options.sendOptions)), (raw) => {
           const retry = authenticator?.retry?.(sent, raw)
           if (retry === undefined || Option.isNone(retry)) return Effect.succeed({ raw, sent, offset })
@@ -119,7 +118,9 @@ export const followRedirects = (options: RedirectOptions): Effect.Effect<Respons
             Effect.zipRight(options.transport.send(again, options.sendOptions)),
             Effect.map((retried) => ({ raw: retried, sent: again, offset }))
           )
-        }))
+        })
+      // Without auth, nothing to wait for before sending.
+      return authenticator === undefined ? send(withJar) : Effect.flatMap(authenticator.apply(withJar), send)
     }
 
     const loop = (request: PreparedRequest): Effect.Effect<Response, RequestError> =>

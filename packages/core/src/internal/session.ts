@@ -1,6 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import type * as Auth from "../Auth.js"
 import { toAuthenticator } from "../Auth.js"
@@ -167,7 +168,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
             maxRedirects: init.maxRedirects ?? d.maxRedirects,
             retry: retryPolicy(init.retry ?? d.retry),
             queuedMs: timing?.queuedMs ?? 0
-          }).pipe(Effect.flatMap((response) => runHooks(hooks, response)))
+          }).pipe(hooks.length === 0 ? identity : Effect.flatMap((response) => runHooks(hooks, response)))
         return tracing ? Effect.flatMap(withTraceparent(headers), (h) => run({ ...prepared, headers: h })) : run(prepared)
       })
     })

@@ -215,6 +215,159 @@ const makeDispatcher = (
   }
 }
 
+/**
+ * One request on the wire: the undici dispatch handler and its state. A class, not closures:
+ * this runs for every request, and one object with prototype methods is what allocates least.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private readonly start = performance.now()
+  private phase: Phase = "connect"
+  private settled = false
+  private cancelled = false
+  private abortSocket: ((error?: Error) => void) | undefined = undefined
+  private connectTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  // undici's own headers/body timeouts tick at ~1 s resolution: a read timeout of 10 ms would
+  // fire after a second. One native timer, refreshed on every byte, is exact and cheap.
+  private readTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  private statusCode = 0
+  private reason = ""
+  private headers = Headers.empty
+  private headersAt = 0
+  private chunks: Array<Buffer> = []
+  private size = 0
+  private readonly channel: BodyChannel | undefined
+
+  constructor(
+    private readonly request: PreparedRequest,
+    private readonly options: Transport.SendOptions,
+    private readonly proxy: string | undefined,
+    private readonly resume: (effect: Effect.Effect<Transport.RawResponse, SendError>) => void
+  ) {
+    this.channel = options.stream === true ? new BodyChannel() : undefined
+    if (options.connectTimeout !== undefined) {
+      this.connectTimer = setTimeout(this.onConnectTimeout, options.connectTimeout)
+    }
+  }
+
+  private readonly onConnectTimeout = () => {
+    const { method, url } = this.request
+    this.settle(Effect.fail(new ConnectTimeout({ method, url, timeoutMs: this.options.connectTimeout! })))
+    this.abort()
+  }
+
+  private readonly onReadTimeout = () => {
+    const error = new ReadTimeout({
+      method: this.request.method,
+      url: this.request.url,
+      timeoutMs: this.options.readTimeout!,
+      phase: this.phase === "body" ? "body" : "headers"
+    })
+    if (this.channel !== undefined && this.settled) this.channel.fail(error)
+    else this.settle(Effect.fail(error))
+    this.abort()
+  }
+
+  private armReadTimer(): void {
+    if (this.options.readTimeout === undefined) return
+    if (this.readTimer !== undefined) this.readTimer.refresh()
+    else this.readTimer = setTimeout(this.onReadTimeout, this.options.readTimeout)
+  }
+
+  private clearReadTimer(): void {
+    if (this.readTimer !== undefined) clearTimeout(this.readTimer)
+    this.readTimer = undefined
+  }
+
+  private settle(effect: Effect.Effect<Transport.RawResponse, SendError>, bodyFollows = false): void {
+    if (this.settled) return
+    this.settled = true
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer)
+    // A streamed body keeps its read timer until the body ends.
+    if (!bodyFollows) this.clearReadTimer()
+    this.resume(effect)
+  }
+
+  abort(): void {
+    this.cancelled = true
+    this.abortSocket?.(new Error("request cancelled"))
+  }
+
+  private respond(body: Uint8Array): void {
+    const channel = this.channel
+    const elapsed = this.headersAt - this.start
+    this.settle(
+      Effect.succeed({
+        statusCode: this.statusCode,
+        reason: this.reason,
+        headers: this.headers,
+        body,
+        bodyStream: channel === undefined ? undefined : Stream.repeatEffectOption(channel.pull).pipe(
+          Stream.ensuring(Effect.sync(() => {
+            if (!channel.finished) this.abort()
+          }))
+        ),
+        elapsed,
+        total: channel === undefined ? performance.now() - this.start : elapsed
+      }),
+      channel !== undefined
+    )
+  }
+
+  onConnect(abortFn: (error?: Error) => void): void {
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer)
+    this.abortSocket = abortFn
+    this.phase = "headers"
+    if (this.cancelled) abortFn(new Error("request cancelled"))
+    else this.armReadTimer()
+  }
+
+  onHeaders(status: number, rawHeaders: Array<Buffer>, resumeSocket: () => void, statusText: string): boolean {
+    if (status < 200) return true
+    this.statusCode = status
+    this.reason = statusText
+    this.headers = Headers.fromRaw(rawHeaders)
+    this.headersAt = performance.now()
+    this.phase = "body"
+    this.armReadTimer()
+    const channel = this.channel
+    if (channel !== undefined) {
+      // While the reader holds the socket paused, silence is not the server's fault.
+      channel.resumeSocket = () => {
+        this.armReadTimer()
+        resumeSocket()
+      }
+      this.respond(new Uint8Array(0))
+    }
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.armReadTimer()
+    if (this.channel !== undefined) {
+      const more = this.channel.push(chunk)
+      if (!more) this.clearReadTimer()
+      return more
+    }
+    this.chunks.push(chunk)
+    this.size += chunk.length
+    return true
+  }
+
+  onComplete(): void {
+    this.clearReadTimer()
+    if (this.channel !== undefined) this.channel.end()
+    else this.respond(concat(this.chunks, this.size))
+  }
+
+  onError(error: Error): void {
+    this.clearReadTimer()
+    if (this.cancelled && this.settled) return
+    const mapped = toSendError(error, this.request, this.phase, this.options, this.proxy)
+    if (this.channel !== undefined && this.settled) this.channel.fail(mapped)
+    else this.settle(Effect.fail(mapped))
+  }
+}
+
 export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Transport & {
   readonly close: () => Promise<void>
 } => {
@@ -223,138 +376,9 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
 
   const send = (request: PreparedRequest, options: Transport.SendOptions) =>
     Effect.async<Transport.RawResponse, SendError>((resume) => {
-      const start = performance.now()
       const { origin, path } = splitUrl(request.url)
       const proxy = proxyFor(origin)
-      let phase: Phase = "connect"
-      let settled = false
-      let cancelled = false
-      let abortSocket: ((error?: Error) => void) | undefined
-      let connectTimer: ReturnType<typeof setTimeout> | undefined
-      // undici's own headers/body timeouts tick at ~1 s resolution: a read timeout of 10 ms would
-      // fire after a second. One native timer, refreshed on every byte, is exact and cheap.
-      let readTimer: ReturnType<typeof setTimeout> | undefined
-      const readTimeout = options.readTimeout
-      const armReadTimer = () => {
-        if (readTimeout === undefined) return
-        if (readTimer !== undefined) {
-          readTimer.refresh()
-          return
-        }
-        readTimer = setTimeout(() => {
-          const error = new ReadTimeout({
-            method: request.method,
-            url: request.url,
-            timeoutMs: readTimeout,
-            phase: phase === "body" ? "body" : "headers"
-          })
-          if (channel !== undefined && settled) channel.fail(error)
-          else settle(Effect.fail(error))
-          abort()
-        }, readTimeout)
-      }
-      const clearReadTimer = () => {
-        if (readTimer !== undefined) clearTimeout(readTimer)
-        readTimer = undefined
-      }
-      let statusCode = 0
-      let reason = ""
-      let headers = Headers.empty
-      let headersAt = 0
-      const chunks: Array<Buffer> = []
-      let size = 0
-      const channel = options.stream === true ? new BodyChannel() : undefined
-
-      const settle = (effect: Effect.Effect<Transport.RawResponse, SendError>, bodyFollows = false) => {
-        if (settled) return
-        settled = true
-        if (connectTimer !== undefined) clearTimeout(connectTimer)
-        // A streamed body keeps its read timer until the body ends.
-        if (!bodyFollows) clearReadTimer()
-        resume(effect)
-      }
-      const abort = () => {
-        cancelled = true
-        abortSocket?.(new Error("request cancelled"))
-      }
-      const respond = (body: Uint8Array) => {
-        const now = performance.now()
-        settle(Effect.succeed({
-          statusCode,
-          reason,
-          headers,
-          body,
-          bodyStream: channel === undefined
-            ? undefined
-            : Stream.repeatEffectOption(channel.pull).pipe(
-              Stream.ensuring(Effect.sync(() => {
-                if (!channel.finished) abort()
-              }))
-            ),
-          elapsed: headersAt - start,
-          total: channel === undefined ? now - start : headersAt - start
-        }), channel !== undefined)
-      }
-
-      const handler: Dispatcher.DispatchHandler = {
-        onConnect(abortFn) {
-          if (connectTimer !== undefined) clearTimeout(connectTimer)
-          abortSocket = abortFn
-          phase = "headers"
-          if (cancelled) abortFn(new Error("request cancelled"))
-          else armReadTimer()
-        },
-        onHeaders(status, rawHeaders, resumeSocket, statusText) {
-          if (status < 200) return true
-          statusCode = status
-          reason = statusText
-          headers = Headers.fromRaw(rawHeaders)
-          headersAt = performance.now()
-          phase = "body"
-          armReadTimer()
-          if (channel !== undefined) {
-            // While the reader holds the socket paused, silence is not the server's fault.
-            channel.resumeSocket = () => {
-              armReadTimer()
-              resumeSocket()
-            }
-            respond(new Uint8Array(0))
-          }
-          return true
-        },
-        onData(chunk) {
-          armReadTimer()
-          if (channel !== undefined) {
-            const more = channel.push(chunk)
-            if (!more) clearReadTimer()
-            return more
-          }
-          chunks.push(chunk)
-          size += chunk.length
-          return true
-        },
-        onComplete() {
-          clearReadTimer()
-          if (channel !== undefined) channel.end()
-          else respond(concat(chunks, size))
-        },
-        onError(error) {
-          clearReadTimer()
-          if (cancelled && settled) return
-          const mapped = toSendError(error, request, phase, options, proxy)
-          if (channel !== undefined && settled) channel.fail(mapped)
-          else settle(Effect.fail(mapped))
-        }
-      }
-
-      if (options.connectTimeout !== undefined) {
-        connectTimer = setTimeout(() => {
-          settle(Effect.fail(
-            new ConnectTimeout({ method: request.method, url: request.url, timeoutMs: options.connectTimeout! })
-          ))
-          abort()
-        }, options.connectTimeout)
-      }
+      const exchange = new Exchange(request, options, proxy, resume)
       try {
         dispatcher.dispatch({
           origin,
@@ -364,11 +388,11 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
           body: request.body ?? null,
           headersTimeout: 0,
           bodyTimeout: 0
-        }, handler)
+        }, exchange)
       } catch (error) {
-        settle(Effect.fail(toSendError(error, request, "connect", options, proxy)))
+        exchange.onError(error as Error)
       }
-      return Effect.sync(abort)
+      return Effect.sync(() => exchange.abort())
     })
 
   return {
