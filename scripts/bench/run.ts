@@ -208,8 +208,10 @@ const main = async (): Promise<void> => {
     requests:
       sizes.map((s) => `${s.requests} GETs of ${s.label}`).join(" and ") +
       ` per client process after a warm-up of ${options.warmupMs} ms (batches of ${options.warmup} GETs); C ∈ {${options.concurrency.join(", ")}}; ` +
-      `${roundsDone === options.rounds ? roundsDone : `${roundsDone} of ${options.rounds} (time budget)`} ` +
-      `round${options.rounds === 1 ? "" : "s"}${options.quick ? " (--quick smoke run)" : ""}`,
+      (roundsDone === options.rounds
+        ? `${roundsDone} round${roundsDone === 1 ? "" : "s"}`
+        : `${roundsDone} of ${options.rounds} rounds (the ${options.budgetSeconds} s time budget stopped the rest)`) +
+      (options.quick ? " (--quick smoke run)" : ""),
     durationSeconds,
     load: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     table,
