@@ -57,12 +57,16 @@ export interface ResultsDocument {
   /** 1-minute load averages at start and end: other work on the machine skews every number. */
   readonly load: { readonly start: number; readonly end: number }
   readonly table: string
+  /** The issue's targets for our clients, met or missed, in this run. */
+  readonly targets: string
   readonly clients: ReadonlyArray<{ readonly name: string; readonly describe: string }>
   readonly skipped: ReadonlyArray<string>
 }
 
 export const writeResults = (doc: ResultsDocument): string => {
   const path = join(import.meta.dirname, "RESULTS.md")
+  // The profile findings are written by hand and survive every run.
+  const analysis = readFileSync(join(import.meta.dirname, "ANALYSIS.md"), "utf8").trim()
   const text = `# Benchmark results
 
 Measured ${doc.date.toISOString().slice(0, 16).replace("T", " ")} UTC with \`${doc.commandLine}\`; the whole run took ${Math.round(doc.durationSeconds)} s.
@@ -79,7 +83,15 @@ Measured ${doc.date.toISOString().slice(0, 16).replace("T", " ")} UTC with \`${d
 
 ${doc.table}
 ${doc.skipped.length > 0 ? `\nSkipped: ${doc.skipped.join("; ")}\n` : ""}
-Clients (each in its own process):
+## Targets
+
+${doc.targets}
+
+${analysis}
+
+## Clients
+
+Each in its own process:
 ${doc.clients.map((c) => `- \`${c.name}\`: ${c.describe}`).join("\n")}
 
 Columns: requests/s over the timed part only (after warm-up), median over rounds with min–max;

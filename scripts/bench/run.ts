@@ -10,7 +10,7 @@ import { httpGet } from "./http-get.js"
 import { parseOptions, USAGE, type BenchOptions } from "./options.js"
 import { machineFacts, writeResults } from "./report.js"
 import { type BenchServer, LARGE_BODY_BYTES, startServer } from "./server.js"
-import { type Measurement, renderTable } from "./table.js"
+import { type Measurement, renderTable, renderTargets } from "./table.js"
 
 interface Size {
   readonly name: string
@@ -189,13 +189,11 @@ const main = async (): Promise<void> => {
     roundsDone++
   }
 
-  const table = renderTable(measurements, {
-    sizes,
-    concurrency: options.concurrency,
-    clients: specs.map((s) => s.name),
-    baseline: BASELINE
-  })
+  const layout = { sizes, concurrency: options.concurrency, clients: specs.map((s) => s.name), baseline: BASELINE }
+  const table = renderTable(measurements, layout)
   console.log(`\n${table}\n`)
+  const targets = renderTargets(measurements, layout, ["ours-core", "ours-promise"])
+  console.log(`Targets:\n${targets}\n`)
 
   const pythonClient = runnable.find((r) => r.name === "python-requests-futures")
   const facts = machineFacts(server.description, pythonClient?.command[0])
@@ -213,6 +211,7 @@ const main = async (): Promise<void> => {
         : `${roundsDone} of ${options.rounds} rounds (the ${options.budgetSeconds} s time budget stopped the rest)`) +
       (options.quick ? " (--quick smoke run)" : ""),
     durationSeconds,
+    targets,
     load: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     table,
     clients: specs,

@@ -94,3 +94,45 @@ export const renderTable = (measurements: ReadonlyArray<Measurement>, layout: Ta
   }
   return [...lines, ...(notes.length > 0 ? ["", ...notes.map((n, i) => `- ⚠${i + 1} ${n}`)] : [])].join("\n")
 }
+
+/** The issue's targets for our clients, checked against this run's medians. */
+const targets: ReadonlyArray<{ readonly size: string; readonly concurrency: number; readonly ratio: number }> = [
+  { size: "small", concurrency: 16, ratio: 0.5 },
+  { size: "small", concurrency: 64, ratio: 0.5 },
+  { size: "large", concurrency: 16, ratio: 0.8 },
+  { size: "large", concurrency: 64, ratio: 0.8 }
+]
+
+/** A table of the targets (ratio to the baseline, connections = C) for `clients`, met or missed. */
+export const renderTargets = (
+  measurements: ReadonlyArray<Measurement>,
+  layout: TableLayout,
+  clients: ReadonlyArray<string>
+): string => {
+  const lines = [
+    "| body | C | client | target | measured | connections (= C?) | met |",
+    "| --- | ---: | --- | ---: | ---: | ---: | --- |"
+  ]
+  for (const target of targets) {
+    const size = layout.sizes.find((s) => s.name === target.size)
+    if (size === undefined || !layout.concurrency.includes(target.concurrency)) continue
+    const cell = (client: string) =>
+      measurements.filter((m) => m.size === target.size && m.concurrency === target.concurrency && m.client === client)
+    const baseline = medianRps(cell(layout.baseline))
+    for (const client of clients) {
+      const runs = cell(client)
+      const rps = medianRps(runs)
+      if (rps === undefined || baseline === undefined) continue
+      const ratio = rps / baseline
+      const conns = validResults(runs).flatMap((r) => (r.m.accepted === undefined ? [] : [r.m.accepted]))
+      const connsOk = conns.every((n) => n <= target.concurrency)
+      lines.push(
+        `| ${size.label} | ${target.concurrency} | ${client} | ≥ ${target.ratio.toFixed(2)}× | ${ratio.toFixed(2)}× | ` +
+          `${conns.length === 0 ? "n/a" : range(conns, String)} | ${
+            ratio >= target.ratio && connsOk ? "yes" : `no (${(ratio / target.ratio * 100).toFixed(0)}% of target)`
+          } |`
+      )
+    }
+  }
+  return lines.join("\n")
+}
