@@ -22,6 +22,7 @@ import * as Executor from "./Executor.js"
 import type * as Future from "./Future.js"
 import type { ExecutorShutdown, InvalidMaxWorkers } from "./FutureErrors.js"
 import { Headers } from "./Headers.js"
+import { methodShortcuts } from "./internal/methods.js"
 import * as sessionInternal from "./internal/session.js"
 import type { RequestInit, RequestOptions } from "./Request.js"
 import { Response } from "./Response.js"
@@ -138,19 +139,12 @@ export const makeWith = (executor: Executor.Executor, session: Session.Session, 
         )
     )
   }
-  const method = (m: Session.Method): Send => (url, options) => request({ ...options, method: m, url })
   const self: FuturesSession = {
     session,
     executor,
     ownsExecutor,
     request,
-    get: method("GET"),
-    head: method("HEAD"),
-    options: method("OPTIONS"),
-    delete: method("DELETE"),
-    post: method("POST"),
-    put: method("PUT"),
-    patch: method("PATCH")
+    ...methodShortcuts<FuturesRequestOptions, Effect.Effect<ResponseFuture, ExecutorShutdown>>(request)
   }
   return self
 }

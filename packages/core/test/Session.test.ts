@@ -7,7 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestServices from "effect/TestServices"
-import * as net from "node:net"
+import { freePort } from "./helpers.js"
 
 /** The echo JSON httpbin sends back. */
 interface Echo {
@@ -27,15 +27,6 @@ const echo = (response: Response.Response) => Effect.map(Response.json(response)
 /** The same server under another origin: cookies and credentials must not cross over. */
 const otherOrigin = (url: string) => url.replace("127.0.0.1", "localhost")
 
-const freePort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-)
 
 layer(Layer.merge(Httpbin.layer(), Session.layer()))("Session", (it) => {
   describe("request options", () => {

@@ -17,6 +17,7 @@ import { version } from "../version.js"
 import { encodeBodyEffect } from "./body.js"
 import { followRedirects } from "./redirects.js"
 import * as transportInternal from "./transport.js"
+import { methodShortcuts } from "./methods.js"
 import { prepareUrl } from "./url.js"
 
 export const SessionTag = Context.GenericTag<Session.Session>("@requests-futures/core/Session")
@@ -173,9 +174,6 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
       })
     })
 
-  const method = (m: Session.Method) => (url: string, options?: Omit<RequestInit, "method" | "url">) =>
-    request({ ...options, method: m, url })
-
   return {
     cookies,
     defaults: () => defaults,
@@ -184,13 +182,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
     },
     transport,
     request,
-    get: method("GET"),
-    head: method("HEAD"),
-    options: method("OPTIONS"),
-    delete: method("DELETE"),
-    post: method("POST"),
-    put: method("PUT"),
-    patch: method("PATCH")
+    ...methodShortcuts<Omit<RequestInit, "method" | "url">, Effect.Effect<Response, RequestError>>(request)
   }
 }
 
