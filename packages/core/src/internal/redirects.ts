@@ -96,6 +96,9 @@ const toResponse = (
     bodyStream: raw.bodyStream
   })
 
+/** What a hop continues with: the response, the request as sent, and when the hop started. */
+type Hop = (raw: Transport.RawResponse, sent: PreparedRequest, offset: number) => Effect.Effect<Response, RequestError>
+
 export const followRedirects = (options: RedirectOptions): Effect.Effect<Response, RequestError> =>
   Effect.suspend(() => {
     const userCookieHeader = options.request.headers.has("cookie")
@@ -103,28 +106,32 @@ export const followRedirects = (options: RedirectOptions): Effect.Effect<Respons
     const startedAt = performance.now()
     let authenticator = options.authenticator
 
-    /** One hop: cookies, auth (with one Digest retry), send, store cookies. */
-    const sendHop = (request: PreparedRequest) => {
+    /**
+     * One hop: cookies, auth (with one Digest retry), send; `next` continues with what came back
+     * (a continuation rather than a returned tuple: one Effect step less on every request).
+     */
+    const sendHop = (request: PreparedRequest, next: Hop): Effect.Effect<Response, RequestError> => {
       const offset = performance.now() - startedAt
       const withJar = withCookies(request, options.requestJar, userCookieHeader)
       const send = (sent: PreparedRequest) =>
         Effect.flatMap(withRetry(options.retry, sent, options.transport.send(sent, options.sendOptions)), (raw) => {
           const retry = authenticator?.retry?.(sent, raw)
-          if (retry === undefined || Option.isNone(retry)) return Effect.succeed({ raw, sent, offset })
+          if (retry === undefined || Option.isNone(retry)) return next(raw, sent, offset)
           // The challenge may set cookies (httpbin's digest does): the retry must carry them.
           storeCookies(options, sent.url, raw)
           const again = withCookies(retry.value, options.requestJar, userCookieHeader)
           return drainHop(raw, sent).pipe(
             Effect.zipRight(options.transport.send(again, options.sendOptions)),
-            Effect.map((retried) => ({ raw: retried, sent: again, offset }))
+            Effect.flatMap((retried) => next(retried, again, offset))
           )
         })
       // Without auth, nothing to wait for before sending.
       return authenticator === undefined ? send(withJar) : Effect.flatMap(authenticator.apply(withJar), send)
     }
 
-    const loop = (request: PreparedRequest): Effect.Effect<Response, RequestError> =>
-      Effect.flatMap(sendHop(request), ({ offset, raw, sent }) => {
+    const loop = (request: PreparedRequest): Effect.Effect<Response, RequestError> => sendHop(request, onHop)
+
+    const onHop: Hop = (raw, sent, offset) => {
         const cookies = storeCookies(options, sent.url, raw)
         const location = raw.headers.get("location")
         const isRedirect = location !== undefined && raw.statusCode >= 300 && raw.statusCode < 400 &&
@@ -133,9 +140,13 @@ export const followRedirects = (options: RedirectOptions): Effect.Effect<Respons
           if (raw.bodyStream !== undefined) {
             return Effect.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs))
           }
+          const encoding = raw.headers.get("content-encoding")
+          if (encoding === undefined) {
+            return Effect.succeed(toResponse(raw, sent, raw.body, history, cookies, offset, options.queuedMs))
+          }
           return Effect.map(
-            decodeContent(raw.headers.get("content-encoding"), raw.body, sent),
-            (content) => toResponse({ ...raw, bodyStream: undefined }, sent, content, history, cookies, offset, options.queuedMs)
+            decodeContent(encoding, raw.body, sent),
+            (content) => toResponse(raw, sent, content, history, cookies, offset, options.queuedMs)
           )
         }
         return Effect.flatMap(drainHop(raw, sent), (content) => {
@@ -157,7 +168,7 @@ export const followRedirects = (options: RedirectOptions): Effect.Effect<Respons
           }
           return loop(nextRequest(sent, raw.statusCode, nextUrl))
         })
-      })
+    }
 
     /** The request for the next hop, as requests rebuilds it (method, body, auth, cookies). */
     const nextRequest = (previous: PreparedRequest, status: number, url: string): PreparedRequest => {

@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import type * as Auth from "../Auth.js"
 import { toAuthenticator } from "../Auth.js"
 import { CookieJar } from "../Cookies.js"
-import { HookError, InvalidHeader, type RequestError } from "../Errors.js"
+import { HookError, type InvalidBody, InvalidHeader, type RequestError } from "../Errors.js"
 import { Headers, validate } from "../Headers.js"
 import type { Hooks, Params, PreparedRequest, RequestInit, ResponseHook, Timeout } from "../Request.js"
 import { Response } from "../Response.js"
@@ -14,7 +14,7 @@ import type * as Session from "../Session.js"
 import type * as Transport from "../Transport.js"
 import { normalize as normalizeRetry, type RetryInput, type RetryPolicy } from "../Retry.js"
 import { version } from "../version.js"
-import { encodeBodyEffect } from "./body.js"
+import { type EncodedBody, encodeBodyEffect } from "./body.js"
 import { followRedirects } from "./redirects.js"
 import * as transportInternal from "./transport.js"
 import { methodShortcuts } from "./methods.js"
@@ -134,7 +134,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
       const href = url.right
       let headers = Headers.merge(d.headers, init.headers)
       const encoded = encodeBodyEffect({ method, url: href, data: init.data, json: init.json, files: init.files })
-      return Effect.flatMap(encoded, ({ body, contentType }) => {
+      const withBody = ({ body, contentType }: EncodedBody): Effect.Effect<Response, RequestError> => {
         if (contentType !== undefined) headers = headers.setDefault("Content-Type", contentType)
         if (body !== undefined) headers = headers.set("Content-Length", String(body.byteLength))
         else if (methodsWithBody.has(method)) headers = headers.set("Content-Length", "0")
@@ -171,7 +171,13 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
             queuedMs: timing?.queuedMs ?? 0
           }).pipe(hooks.length === 0 ? identity : Effect.flatMap((response) => runHooks(hooks, response)))
         return tracing ? Effect.flatMap(withTraceparent(headers), (h) => run({ ...prepared, headers: h })) : run(prepared)
-      })
+      }
+      // Bodies without a Blob encode synchronously (an Either): no Effect step to wait for.
+      if (Either.isEither(encoded)) {
+        const sync = encoded as Either.Either<EncodedBody, InvalidBody>
+        return Either.isLeft(sync) ? Effect.fail(sync.left) : withBody(sync.right)
+      }
+      return Effect.flatMap(encoded, withBody)
     })
 
   return {
