@@ -123,6 +123,26 @@ layer(Layer.merge(Httpbin.layer(), Session.layer()))("Session", (it) => {
         expect(headers["X-Gone"]).toBeUndefined()
       }))
 
+    it.scoped("tracing: true sends a W3C traceparent from the current span", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const session = yield* Session.make({ tracing: true })
+        const response = yield* session.get(`${url}/headers`).pipe(Effect.withSpan("outer"))
+        const { headers } = yield* echo(response)
+        expect(headers["Traceparent"]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/)
+        const untraced = yield* echo(yield* session.get(`${url}/headers`))
+        expect(untraced.headers["Traceparent"]).toBeUndefined()
+      }))
+
+    it.scoped("the session's maxRedirects applies to every request", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const session = yield* Session.make({ maxRedirects: 2 })
+        expect((yield* session.get(`${url}/redirect/2`)).history).toHaveLength(2)
+        const error = yield* Effect.flip(session.get(`${url}/redirect/3`))
+        expect(error._tag).toBe("TooManyRedirects")
+      }))
+
     it.scoped("merges session params with request params", () =>
       Effect.gen(function*() {
         const { url } = yield* Httpbin
