@@ -102,13 +102,13 @@ export class FuturesSession extends BaseSession {
     const init = toInit(method.toUpperCase(), url, options)
     const hooks = this.hooksFor(options)
     const callback = options?.backgroundCallback
-    const send = this[coreOf].request(init)
+    // The core session puts the queue time (`info.queuedMs`) on the response's timings.
     const work = hooks.length === 0 && callback === undefined
-      ? (info: CoreExecutor.WorkInfo) => Effect.map(send, (response) => new Response(response, info.queuedMs))
+      ? (info: CoreExecutor.WorkInfo) => Effect.map(this[coreOf].request(init, info), (response) => new Response(response))
       : (info: CoreExecutor.WorkInfo) =>
-        Effect.flatMap(send, (response) =>
+        Effect.flatMap(this[coreOf].request(init, info), (response) =>
           afterResponse(
-            new Response(response, info.queuedMs),
+            new Response(response),
             hooks,
             callback === undefined ? undefined : (response) => callback(this, response)
           ))

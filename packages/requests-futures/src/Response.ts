@@ -23,15 +23,8 @@ export type PreparedRequest = CoreRequest.PreparedRequest
 /** A cookie a response set, as stored in the session's jar. */
 export type CookieInfo = Cookies.CookieInfo
 
-/** Where the time of a request went, in milliseconds. */
-export interface Timings {
-  /** Waiting for a worker of the executor (0 for a plain `Session`). */
-  readonly queued: number
-  /** From sending the request to the headers of the final response (requests' `elapsed`). */
-  readonly elapsed: number
-  /** From sending the request to the end of the body. */
-  readonly total: number
-}
+/** Where the time of a request went, in milliseconds: `queued` (0 for a plain `Session`), `elapsed`, `total`. */
+export type Timings = CoreResponse.Timings
 
 /**
  * A response (requests' `Response`): status, headers and the whole body, already read and decoded
@@ -52,13 +45,11 @@ export class Response {
    * `backgroundCallback: (session, response) => { response.data = response.json() }`.
    */
   data: unknown = undefined
-  readonly #queued: number
   #history: ReadonlyArray<Response> | undefined
 
   /** @internal */
-  constructor(response: CoreResponse.Response, queuedMs = 0) {
+  constructor(response: CoreResponse.Response) {
     this[coreOf] = response
-    this.#queued = queuedMs
   }
 
   /** The status code: 200, 404... */
@@ -121,8 +112,7 @@ export class Response {
   }
 
   get timings(): Timings {
-    const { elapsed, total } = this[coreOf].timings
-    return { queued: this.#queued, elapsed, total }
+    return this[coreOf].timings
   }
 
   /** The request as sent for this response. */
