@@ -186,4 +186,7 @@ export const readBody = (
 
 /** Releases a streamed response's connection without reading the rest of its body. */
 export const close = (self: Response): Effect.Effect<void> =>
-  self.bodyStream === undefined ? Effect.void : Stream.runDrain(Stream.take(self.bodyStream, 0)).pipe(Effect.ignore)
+  // The stream aborts its socket when it is stopped before its end: start it and stop it at once.
+  self.bodyStream === undefined
+    ? Effect.void
+    : Stream.runDrain(Stream.interruptWhen(self.bodyStream, Effect.void)).pipe(Effect.ignore)

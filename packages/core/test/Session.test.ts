@@ -222,6 +222,18 @@ layer(Layer.merge(Httpbin.layer(), Session.layer()))("Session", (it) => {
         expect(total).toBe(5000)
       }))
 
+    it.effect("close releases a streamed response's connection without reading the rest", () =>
+      Effect.gen(function*() {
+        const server = yield* Httpbin
+        const response = yield* Session.get(`${server.url}/fault/stall-body/300?chunks=20`, {
+          stream: true,
+          headers: { "X-Track-Id": "close-stream" }
+        })
+        yield* Response.close(response)
+        const closed = yield* Effect.promise(() => server.waitForClientClose("close-stream", 2000))
+        expect(closed).toBe(true)
+      }))
+
     it.effect("readBody reads and decodes a streamed body", () =>
       Effect.gen(function*() {
         const { url } = yield* Httpbin
