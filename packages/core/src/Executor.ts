@@ -29,6 +29,7 @@ import type * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Future from "./Future.js"
+import type * as Task from "./Task.js"
 import type { CancelledError, ExecutorShutdown, FutureTimeout, InvalidMaxWorkers } from "./FutureErrors.js"
 import * as internal from "./internal/executor.js"
 
@@ -75,14 +76,20 @@ export interface WorkInfo {
 }
 
 /**
- * Work to submit: an effect, or a function that builds the effect when a worker slot is free and receives
- * its queue time (a FuturesSession puts `queuedMs` on the response). The function is called on the worker
- * fiber; if it throws, the future dies with that defect. Services must be provided beforehand (`R = never`).
+ * Work to submit: an effect or a `Task`, or a function that builds one when a worker slot is free and
+ * receives its queue time (a FuturesSession puts `queuedMs` on the response). If the function throws,
+ * the future dies with that defect. Services must be provided beforehand (`R = never`).
+ *
+ * An effect runs on a fiber of its own. A task runs without one: the slot is held until it resumes,
+ * and only an effect it hands over gets a fiber (see `Task`); cancelling the future aborts the task.
  *
  * @since 0.1.0
  * @category models
  */
-export type Work<A, E> = Effect.Effect<A, E> | ((info: WorkInfo) => Effect.Effect<A, E>)
+export type Work<A, E> =
+  | Effect.Effect<A, E>
+  | Task.Task<A, E>
+  | ((info: WorkInfo) => Effect.Effect<A, E> | Task.Task<A, E>)
 
 /**
  * Live counters. `submitted = queued + running + completed + failed + cancelled` at all times.

@@ -27,6 +27,7 @@ import * as sessionInternal from "./internal/session.js"
 import type { RequestInit, RequestOptions } from "./Request.js"
 import { Response } from "./Response.js"
 import type * as Session from "./Session.js"
+import * as Task from "./Task.js"
 import * as Transport from "./Transport.js"
 
 /**
@@ -130,11 +131,12 @@ const deriveSession = (base: Session.Session, config: Session.SessionConfig): Se
 export const makeWith = (executor: Executor.Executor, session: Session.Session, ownsExecutor = false): FuturesSession => {
   const request = (init: FuturesRequestInit): Effect.Effect<ResponseFuture, ExecutorShutdown> => {
     const { backgroundCallback, ...requestInit } = init
+    // A task: the request runs in its slot without a fiber unless something in it needs one.
     return executor.submit((info: Executor.WorkInfo) =>
       backgroundCallback === undefined
-        ? session.request(requestInit as RequestInit, info)
-        : Effect.flatMap(
-          session.request(requestInit as RequestInit, info),
+        ? session.task(requestInit as RequestInit, info)
+        : Task.flatMap(
+          session.task(requestInit as RequestInit, info),
           (response) => runCallback(backgroundCallback, self, response)
         )
     )

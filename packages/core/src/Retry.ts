@@ -55,6 +55,12 @@ const retryAfter = (raw: Transport.RawResponse): number | undefined => {
 
 export const normalize = (input: RetryInput): RetryPolicy => (typeof input === "number" ? { limit: input } : input)
 
+/** Whether `policy` may retry `request` at all (its method is retried and the limit is positive). */
+export const retries = (policy: RetryPolicy, request: PreparedRequest): boolean =>
+  policy.limit > 0 &&
+  (policy.methods === undefined ? defaultMethods : new Set(policy.methods.map((m) => m.toUpperCase())))
+    .has(request.method)
+
 /**
  * Sends with retries: `send` is one attempt. Returns `send` itself when the policy cannot retry
  * this request, so requests without retries pay nothing.
@@ -64,9 +70,7 @@ export const withRetry = (
   request: PreparedRequest,
   send: Effect.Effect<Transport.RawResponse, SendError>
 ): Effect.Effect<Transport.RawResponse, SendError | RetryError> => {
-  if (policy === undefined || policy.limit <= 0) return send
-  const methods = policy.methods === undefined ? defaultMethods : new Set(policy.methods.map((m) => m.toUpperCase()))
-  if (!methods.has(request.method)) return send
+  if (policy === undefined || !retries(policy, request)) return send
   const statusCodes = policy.statusCodes === undefined ? defaultStatusCodes : new Set(policy.statusCodes)
   const maxDelay = policy.maxDelay ?? 10_000
   let attempts = 0

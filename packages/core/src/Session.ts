@@ -27,6 +27,7 @@ import * as internal from "./internal/session.js"
 import type { Hooks, Params, RequestInit, RequestOptions, Timeout } from "./Request.js"
 import type * as Response from "./Response.js"
 import type * as Retry from "./Retry.js"
+import type * as Task from "./Task.js"
 import type * as Transport from "./Transport.js"
 
 /** The defaults a session merges into each of its requests. */
@@ -78,6 +79,11 @@ export interface Session {
   readonly updateDefaults: (f: (defaults: Defaults) => Defaults) => void
   readonly transport: Transport.Transport
   readonly request: (init: RequestInit, timing?: RequestTiming) => Effect.Effect<Response.Response, RequestError>
+  /**
+   * The request as a `Task`: what `request` runs, for running it without a fiber (an `Executor` does,
+   * and so does the Promise facade). Nothing happens until it is started.
+   */
+  readonly task: (init: RequestInit, timing?: RequestTiming) => Task.Task<Response.Response, RequestError>
   readonly get: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
   readonly head: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
   readonly options: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>

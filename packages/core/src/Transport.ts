@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
@@ -78,6 +79,16 @@ export interface TransportConfig {
 
 export interface Transport {
   readonly send: (request: PreparedRequest, options: SendOptions) => Effect.Effect<RawResponse, SendError>
+  /**
+   * `send` without a fiber: `resume` is called once with the outcome; the returned function aborts
+   * the exchange (its socket is destroyed and `resume` is not called if it was not yet). What `send` runs inside
+   * its `Effect.async`, for the fast path of a `Task`.
+   */
+  readonly start: (
+    request: PreparedRequest,
+    options: SendOptions,
+    resume: (exit: Exit.Exit<RawResponse, SendError>) => void
+  ) => () => void
   /** Connections this transport opened, for tests and benchmarks. */
   readonly stats: () => { readonly connected: number; readonly disconnected: number }
 }

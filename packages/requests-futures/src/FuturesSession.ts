@@ -2,9 +2,10 @@ import {
   type Executor as CoreExecutor,
   type Future as CoreFuture,
   FuturesSession as CoreFuturesSession,
-  type Session as CoreSession
+  type Response as CoreResponse,
+  type Session as CoreSession,
+  Task
 } from "@requests-futures/core"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Scope from "effect/Scope"
 import type { RequestError } from "./errors/index.js"
@@ -103,10 +104,11 @@ export class FuturesSession extends BaseSession {
     const hooks = this.hooksFor(options)
     const callback = options?.backgroundCallback
     // The core session puts the queue time (`info.queuedMs`) on the response's timings.
+    // A task: without hooks or a callback, the request runs in its slot with no fiber at all.
     const work = hooks.length === 0 && callback === undefined
-      ? (info: CoreExecutor.WorkInfo) => Effect.map(this[coreOf].request(init, info), (response) => new Response(response))
+      ? (info: CoreExecutor.WorkInfo) => Task.map(this[coreOf].task(init, info), toResponse)
       : (info: CoreExecutor.WorkInfo) =>
-        Effect.flatMap(this[coreOf].request(init, info), (response) =>
+        Task.flatMap(this[coreOf].task(init, info), (response) =>
           afterResponse(
             new Response(response),
             hooks,
@@ -178,3 +180,5 @@ export class FuturesSession extends BaseSession {
     await super.close()
   }
 }
+
+const toResponse = (response: CoreResponse.Response): Response => new Response(response)

@@ -1,5 +1,4 @@
-import { type Response as CoreResponse, Session as CoreSession } from "@requests-futures/core"
-import * as Effect from "effect/Effect"
+import { type Response as CoreResponse, Session as CoreSession, Task } from "@requests-futures/core"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { BaseSession, toInit, toSessionHooks } from "./internal/BaseSession.js"
@@ -35,12 +34,13 @@ export class Session extends BaseSession {
     if (this.closed) return Promise.reject(this.closedError())
     const init = toInit(method.toUpperCase(), url, options)
     const hooks = this.hooksFor(options)
-    const send = this[coreOf].request(init)
-    const effect = hooks.length === 0
-      ? Effect.map(send, toResponse)
-      : Effect.flatMap(send, (response) => afterResponse(new Response(response), hooks, undefined))
+    const send = this[coreOf].task(init)
+    // Without hooks, a request that needs no Effect (no redirect, challenge, retry) runs without a fiber.
+    const task = hooks.length === 0
+      ? Task.map(send, toResponse)
+      : Task.flatMap(send, (response) => afterResponse(new Response(response), hooks, undefined))
     return new Promise((resolve, reject) => {
-      Effect.runFork(effect).addObserver((exit) =>
+      Task.unsafeRun(task, (exit) =>
         Exit.isSuccess(exit) ? resolve(exit.value) : reject(fromRequestFailure(failureOf(exit.cause), init))
       )
     })

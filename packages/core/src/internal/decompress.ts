@@ -7,6 +7,7 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { Duplex } from "node:stream"
@@ -78,6 +79,7 @@ const codingsToUndo = (contentEncoding: string | undefined): ReadonlyArray<Codin
  * deflate, as browsers and urllib3 accept), "br", "identity", or a comma list undone from the
  * last coding to the first. An unknown or absent encoding, or an empty body, is left as it is.
  * Concatenated gzip members are all decoded; a body that stops early decodes to what it holds.
+ * Under 64 KiB it is decoded on the call, and the result is an `Exit`.
  */
 export const decodeContent = (
   contentEncoding: string | undefined,
@@ -92,10 +94,15 @@ export const decodeContent = (
 
 const decodeOne = (coding: Coding, input: Uint8Array, info: BodyInfo): Effect.Effect<Uint8Array, ContentDecodingError> => {
   if (input.length === 0) return Effect.succeed(input)
-  const catcher = (cause: unknown) => decodingError(coding, info, cause)
-  return input.length < SYNC_LIMIT
-    ? Effect.try({ try: () => compact(decodeSync(coding, input)), catch: catcher })
-    : Effect.tryPromise({ try: () => decodeAsync(coding, input), catch: catcher })
+  // A small body is decoded right here, into an `Exit`: a task's fast path needs no fiber for it.
+  if (input.length < SYNC_LIMIT) {
+    try {
+      return Exit.succeed(compact(decodeSync(coding, input)))
+    } catch (cause) {
+      return Exit.fail(decodingError(coding, info, cause))
+    }
+  }
+  return Effect.tryPromise({ try: () => decodeAsync(coding, input), catch: (cause) => decodingError(coding, info, cause) })
 }
 
 const decodingError = (encoding: Coding, info: BodyInfo, cause: unknown): ContentDecodingError =>

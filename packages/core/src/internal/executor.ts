@@ -15,6 +15,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
+import * as Task from "../Task.js"
 import {
   type CancelledError,
   type CancelReason,
@@ -183,13 +184,14 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         return true
       }
       case RUNNING: {
-        const fiber = f.fiber
+        const { fiber, abort } = f
         this.active.delete(f)
         this.cancelledCount++
         // the slot is free now: the fiber's exit is ignored, its finalizers run in the background
-        // (no fiber yet when it got its slot in this very tick: then its work never ran)
+        // (neither a fiber nor a task yet when it got its slot in this very tick: its work never ran)
         fiber?.unsafeInterruptAsFork(FiberId.none)
-        f.finishCancelled(reason, fiber !== undefined)
+        abort?.()
+        f.finishCancelled(reason, fiber !== undefined || abort !== undefined)
         this.drain()
         return true
       }
@@ -296,39 +298,68 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   private fork(f: AnyFuture): void {
     const work = f.work as Executor.Work<unknown, unknown>
     f.work = undefined
+    if (Task.isTask(work)) return this.startTask(f, work)
+    if (Effect.isEffect(work)) return this.runFiber(f, work)
     const startedAt = f.startedAt as number
-    const effect = Effect.isEffect(work) ? work : Effect.suspend(() =>
-      work({
-        futureId: f.id,
-        submittedAt: f.submittedAt,
-        startedAt,
-        queuedMs: startedAt - f.submittedAt
+    let made: Effect.Effect<unknown, unknown> | Task.Task<unknown, unknown>
+    try {
+      made = work({ futureId: f.id, submittedAt: f.submittedAt, startedAt, queuedMs: startedAt - f.submittedAt })
+    } catch (defect) {
+      return this.complete(f, Exit.die(defect))
+    }
+    return Task.isTask(made) ? this.startTask(f, made) : this.runFiber(f, made)
+  }
+
+  /**
+   * Runs a task in the slot without a fiber. Its outcome completes the future at once; an effect it
+   * hands over runs on a fiber like submitted effects do. A resume after a cancel is ignored.
+   */
+  private startTask(f: AnyFuture, task: Task.Task<unknown, unknown>): void {
+    let abort: () => void
+    try {
+      abort = task.start((result) => {
+        if (f.status !== RUNNING) return
+        f.abort = undefined
+        const exit = Task.exitOf(result)
+        if (exit !== undefined) this.complete(f, exit)
+        else this.runFiber(f, result)
       })
-    )
+    } catch (defect) {
+      return this.complete(f, Exit.die(defect))
+    }
+    // it may have resumed already
+    if (f.status === RUNNING && f.fiber === undefined) f.abort = abort
+  }
+
+  private runFiber(f: AnyFuture, effect: Effect.Effect<unknown, unknown>): void {
     // a root fiber on the executor's runtime: not a child of the submitter, which may end first
     // Already in a microtask batch: start at once rather than through the scheduler's next tick.
     const fiber = this.runFork(effect, { immediate: true })
     f.fiber = fiber
     this.fibers.add(fiber)
-    fiber.addObserver((exit) => this.onExit(f, fiber, exit))
+    fiber.addObserver((exit) => {
+      this.fibers.delete(fiber)
+      // a cancelled future has ended already: its fiber only had finalizers left to run
+      this.complete(f, exit)
+      this.checkIdle()
+    })
   }
 
-  private onExit(f: AnyFuture, fiber: Fiber.RuntimeFiber<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
-    this.fibers.delete(fiber)
-    if (f.status === RUNNING && f.fiber === fiber) {
-      this.active.delete(f)
-      if (Exit.isSuccess(exit)) {
-        this.completed++
-        f.finish(exit)
-      } else if (Cause.isInterruptedOnly(exit.cause)) {
-        this.cancelledCount++
-        f.finishCancelled("interrupted", true)
-      } else {
-        this.failed++
-        f.finish(exit)
-      }
-      this.drain()
+  /** The work of a running future ended by itself: record it and hand the slot on. */
+  private complete(f: AnyFuture, exit: Exit.Exit<unknown, unknown>): void {
+    if (f.status !== RUNNING) return
+    this.active.delete(f)
+    if (Exit.isSuccess(exit)) {
+      this.completed++
+      f.finish(exit)
+    } else if (Cause.isInterruptedOnly(exit.cause)) {
+      this.cancelledCount++
+      f.finishCancelled("interrupted", true)
+    } else {
+      this.failed++
+      f.finish(exit)
     }
+    this.drain()
     this.checkIdle()
   }
 

@@ -60,8 +60,10 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   status: Status = PENDING
   /** The work, until it starts. */
   work: Executor.Work<A, E> | undefined
-  /** The fiber, while running. */
+  /** The fiber, while running on one. */
   fiber: Fiber.RuntimeFiber<A, E> | undefined = undefined
+  /** Aborts the task, while a task runs without a fiber. */
+  abort: (() => void) | undefined = undefined
   /** Set when the work finished by itself (success, failure or defect). */
   exit: Exit.Exit<A, E> | undefined = undefined
   /** Set when the future was cancelled (the `CancelledError` itself is built on demand: an Error is costly). */
@@ -263,6 +265,7 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
     this.finishedAt = performance.now()
     this.work = undefined
     this.fiber = undefined
+    this.abort = undefined
     const observers = this.observers
     if (observers === undefined) return
     this.observers = undefined

@@ -3,14 +3,16 @@
  * `rebuild_auth` and `rebuild_method`, stricter where the issue asks (no body across origins).
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Authenticator } from "../Auth.js"
 import type { CookieInfo, CookieJar } from "../Cookies.js"
 import { InvalidSchema, type RequestError, type SendError, TooManyRedirects } from "../Errors.js"
 import type { PreparedRequest } from "../Request.js"
-import { type RetryPolicy, withRetry } from "../Retry.js"
+import { retries, type RetryPolicy, withRetry } from "../Retry.js"
 import { Response } from "../Response.js"
+import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
 import { decodeContent } from "./decompress.js"
 import { resolveLocation, sameOrigin, shouldStripAuth } from "./url.js"
@@ -96,78 +98,100 @@ const toResponse = (
     bodyStream: raw.bodyStream
   })
 
-/** What a hop continues with: the response, the request as sent, and when the hop started. */
-type Hop = (raw: Transport.RawResponse, sent: PreparedRequest, offset: number) => Effect.Effect<Response, RequestError>
-
-export const followRedirects = (options: RedirectOptions): Effect.Effect<Response, RequestError> =>
-  Effect.suspend(() => {
+/**
+ * Follows redirects from `options.request`, as a task: the first hop is sent without a fiber when its
+ * credentials are known at once and no retry policy applies, and a final answer that needs no Effect
+ * (not a redirect, no auth challenge, a body decoded on the spot) resumes as an `Exit`. Anything else
+ * continues as an effect from where the hop left off.
+ */
+export const followRedirects = (options: RedirectOptions): Task.Task<Response, RequestError> =>
+  Task.make((resume) => {
     const userCookieHeader = options.request.headers.has("cookie")
     const history: Array<Response> = []
     const startedAt = performance.now()
     let authenticator = options.authenticator
 
-    /**
-     * One hop: cookies, auth (with one Digest retry), send; `next` continues with what came back
-     * (a continuation rather than a returned tuple: one Effect step less on every request).
-     */
-    const sendHop = (request: PreparedRequest, next: Hop): Effect.Effect<Response, RequestError> => {
-      const offset = performance.now() - startedAt
+    /** The hop's request with its cookies and credentials (an `Exit` when they need no Effect). */
+    const prepareHop = (request: PreparedRequest): Effect.Effect<PreparedRequest, RequestError> => {
       const withJar = withCookies(request, options.requestJar, userCookieHeader)
-      const send = (sent: PreparedRequest) =>
-        Effect.flatMap(withRetry(options.retry, sent, options.transport.send(sent, options.sendOptions)), (raw) => {
-          const retry = authenticator?.retry?.(sent, raw)
-          if (retry === undefined || Option.isNone(retry)) return next(raw, sent, offset)
-          // The challenge may set cookies (httpbin's digest does): the retry must carry them.
-          storeCookies(options, sent.url, raw)
-          const again = withCookies(retry.value, options.requestJar, userCookieHeader)
-          return drainHop(raw, sent).pipe(
-            Effect.zipRight(options.transport.send(again, options.sendOptions)),
-            Effect.flatMap((retried) => next(retried, again, offset))
-          )
-        })
-      // Without auth, nothing to wait for before sending.
-      return authenticator === undefined ? send(withJar) : Effect.flatMap(authenticator.apply(withJar), send)
+      return authenticator === undefined ? Effect.succeed(withJar) : authenticator.apply(withJar)
     }
 
-    const loop = (request: PreparedRequest): Effect.Effect<Response, RequestError> => sendHop(request, onHop)
+    /** What came back to `sent`: answered with a challenge retry (Digest), else on to `onHop`. */
+    const afterSend = (
+      raw: Transport.RawResponse,
+      sent: PreparedRequest,
+      offset: number
+    ): Effect.Effect<Response, RequestError> => {
+      const retry = authenticator?.retry?.(sent, raw)
+      if (retry === undefined || Option.isNone(retry)) return onHop(raw, sent, offset)
+      // The challenge may set cookies (httpbin's digest does): the retry must carry them.
+      storeCookies(options, sent.url, raw)
+      const again = withCookies(retry.value, options.requestJar, userCookieHeader)
+      return drainHop(raw, sent).pipe(
+        Effect.zipRight(options.transport.send(again, options.sendOptions)),
+        Effect.flatMap((retried) => onHop(retried, again, offset))
+      )
+    }
 
-    const onHop: Hop = (raw, sent, offset) => {
-        const cookies = storeCookies(options, sent.url, raw)
-        const location = raw.headers.get("location")
-        const isRedirect = location !== undefined && raw.statusCode >= 300 && raw.statusCode < 400 &&
-          raw.statusCode !== 304
-        if (!options.allowRedirects || !isRedirect) {
-          if (raw.bodyStream !== undefined) {
-            return Effect.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs))
-          }
-          const encoding = raw.headers.get("content-encoding")
-          if (encoding === undefined) {
-            return Effect.succeed(toResponse(raw, sent, raw.body, history, cookies, offset, options.queuedMs))
-          }
-          return Effect.map(
-            decodeContent(encoding, raw.body, sent),
-            (content) => toResponse(raw, sent, content, history, cookies, offset, options.queuedMs)
+    /** Sends a prepared hop as an effect (with retries), then `next` with what came back. */
+    const send = (sent: PreparedRequest, offset: number): Effect.Effect<Response, RequestError> =>
+      Effect.flatMap(
+        withRetry(options.retry, sent, options.transport.send(sent, options.sendOptions)),
+        (raw) => afterSend(raw, sent, offset)
+      )
+
+    /** A later hop (after a redirect): always an effect. */
+    const loop = (request: PreparedRequest): Effect.Effect<Response, RequestError> => {
+      const offset = performance.now() - startedAt
+      return Effect.flatMap(prepareHop(request), (sent) => send(sent, offset))
+    }
+
+    /** The response to a hop: the answer (an `Exit` when known at once), or the next hop. */
+    const onHop = (
+      raw: Transport.RawResponse,
+      sent: PreparedRequest,
+      offset: number
+    ): Effect.Effect<Response, RequestError> => {
+      const cookies = storeCookies(options, sent.url, raw)
+      const location = raw.headers.get("location")
+      const isRedirect = location !== undefined && raw.statusCode >= 300 && raw.statusCode < 400 &&
+        raw.statusCode !== 304
+      if (!options.allowRedirects || !isRedirect) {
+        if (raw.bodyStream !== undefined) {
+          return Effect.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs))
+        }
+        const encoding = raw.headers.get("content-encoding")
+        if (encoding === undefined) {
+          return Effect.succeed(toResponse(raw, sent, raw.body, history, cookies, offset, options.queuedMs))
+        }
+        const content = decodeContent(encoding, raw.body, sent)
+        const respond = (content: Uint8Array) =>
+          toResponse(raw, sent, content, history, cookies, offset, options.queuedMs)
+        const decoded = Task.exitOf(content)
+        return decoded !== undefined ? Exit.map(decoded, respond) : Effect.map(content, respond)
+      }
+      return Effect.flatMap(drainHop(raw, sent), (content) => {
+        history.push(
+          toResponse({ ...raw, bodyStream: undefined }, sent, content, [...history], cookies, offset, options.queuedMs)
+        )
+        if (history.length > options.maxRedirects) {
+          return Effect.fail(
+            new TooManyRedirects({
+              method: options.request.method,
+              url: options.request.url,
+              maxRedirects: options.maxRedirects,
+              history: [...history]
+            })
           )
         }
-        return Effect.flatMap(drainHop(raw, sent), (content) => {
-          history.push(toResponse({ ...raw, bodyStream: undefined }, sent, content, [...history], cookies, offset, options.queuedMs))
-          if (history.length > options.maxRedirects) {
-            return Effect.fail(
-              new TooManyRedirects({
-                method: options.request.method,
-                url: options.request.url,
-                maxRedirects: options.maxRedirects,
-                history: [...history]
-              })
-            )
-          }
-          const nextUrl = resolveLocation(sent.url, location)
-          const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(nextUrl)?.[1]?.toLowerCase() ?? ""
-          if (scheme !== "http" && scheme !== "https") {
-            return Effect.fail(new InvalidSchema({ method: sent.method, url: nextUrl, scheme }))
-          }
-          return loop(nextRequest(sent, raw.statusCode, nextUrl))
-        })
+        const nextUrl = resolveLocation(sent.url, location)
+        const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(nextUrl)?.[1]?.toLowerCase() ?? ""
+        if (scheme !== "http" && scheme !== "https") {
+          return Effect.fail(new InvalidSchema({ method: sent.method, url: nextUrl, scheme }))
+        }
+        return loop(nextRequest(sent, raw.statusCode, nextUrl))
+      })
     }
 
     /** The request for the next hop, as requests rebuilds it (method, body, auth, cookies). */
@@ -188,5 +212,22 @@ export const followRedirects = (options: RedirectOptions): Effect.Effect<Respons
       return { method, url, headers, body }
     }
 
-    return loop(options.request)
+    // The first hop, without a fiber when nothing in it needs one.
+    const first = prepareHop(options.request)
+    const prepared = Task.exitOf(first)
+    if (
+      prepared === undefined || Exit.isFailure(prepared) ||
+      (options.retry !== undefined && retries(options.retry, prepared.value))
+    ) {
+      resume(Effect.flatMap(first, (sent) => send(sent, 0)))
+      return noAbort
+    }
+    const sent = prepared.value
+    return options.transport.start(
+      sent,
+      options.sendOptions,
+      (exit) => resume(Exit.isSuccess(exit) ? afterSend(exit.value, sent, 0) : Exit.failCause(exit.cause))
+    )
   })
+
+const noAbort = (): void => {}

@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { identity } from "effect/Function"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Auth from "../Auth.js"
 import { toAuthenticator } from "../Auth.js"
@@ -11,6 +11,7 @@ import { Headers, validate } from "../Headers.js"
 import type { Hooks, Params, PreparedRequest, RequestInit, ResponseHook, Timeout } from "../Request.js"
 import { Response } from "../Response.js"
 import type * as Session from "../Session.js"
+import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
 import { normalize as normalizeRetry, type RetryInput, type RetryPolicy } from "../Retry.js"
 import { version } from "../version.js"
@@ -111,6 +112,13 @@ const withTraceparent = (headers: Headers): Effect.Effect<Headers> =>
       onSome: (s) => headers.setDefault("traceparent", `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}`)
     }))
 
+const noAbort = (): void => {}
+
+const fail = (resume: Task.Resume<Response, RequestError>, error: RequestError): Task.Abort => {
+  resume(Exit.fail(error))
+  return noAbort
+}
+
 export const makeWith = (config: Session.SessionConfig, transport: Transport.Transport): Session.Session => {
   let defaults: Session.Defaults = {
     headers: Headers.merge(defaultHeaders, config.headers),
@@ -125,30 +133,33 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
   const cookies = config.cookies instanceof CookieJar ? config.cookies : CookieJar.make(config.cookies)
   const tracing = config.tracing ?? false
 
-  const request = (init: RequestInit, timing?: Session.RequestTiming): Effect.Effect<Response, RequestError> =>
-    Effect.suspend(() => {
+  /**
+   * One request, as a task: prepared synchronously when it starts (URL, body, headers, cookies), then
+   * handed to the redirect step; hooks, tracing and Blob bodies continue as effects.
+   */
+  const task = (init: RequestInit, timing?: Session.RequestTiming): Task.Task<Response, RequestError> =>
+    Task.make((resume) => {
       const d = defaults
       const method = init.method.toUpperCase()
       const url = prepareUrl(method, init.url, mergeParams(d.params, init.params))
-      if (Either.isLeft(url)) return Effect.fail(url.left)
+      if (Either.isLeft(url)) return fail(resume, url.left)
       const href = url.right
       let headers = Headers.merge(d.headers, init.headers)
-      const encoded = encodeBodyEffect({ method, url: href, data: init.data, json: init.json, files: init.files })
-      const withBody = ({ body, contentType }: EncodedBody): Effect.Effect<Response, RequestError> => {
+      const withBody = ({ body, contentType }: EncodedBody): Task.Task<Response, RequestError> => {
         if (contentType !== undefined) headers = headers.setDefault("Content-Type", contentType)
         if (body !== undefined) headers = headers.set("Content-Length", String(body.byteLength))
         else if (methodsWithBody.has(method)) headers = headers.set("Content-Length", "0")
         const invalid = validateHeaders(method, href, headers)
-        if (invalid !== undefined) return Effect.fail(invalid)
+        if (invalid !== undefined) return Task.fromEffect(Exit.fail(invalid))
 
         // Request cookies are bound to the request's host: a redirect elsewhere does not carry them.
         let requestJar: CookieJar
         try {
           requestJar = CookieJar.merged(cookies, init.cookies, href)
         } catch (cause) {
-          return Effect.fail(
+          return Task.fromEffect(Exit.fail(
             new InvalidHeader({ method, url: href, header: "Cookie", reason: String((cause as Error).message), cause })
-          )
+          ))
         }
         const auth: Auth.Auth | undefined = init.auth === null ? undefined : init.auth ?? d.auth
         const hooks = [...hookList(d.hooks), ...hookList(init.hooks)]
@@ -157,8 +168,8 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           ...toTimeouts(init.timeout ?? d.timeout),
           stream: init.stream ?? d.stream
         }
-        const run = (first: PreparedRequest) =>
-          followRedirects({
+        const run = (first: PreparedRequest): Task.Task<Response, RequestError> => {
+          const redirected = followRedirects({
             request: first,
             transport,
             sendOptions,
@@ -169,16 +180,28 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
             maxRedirects: init.maxRedirects ?? d.maxRedirects,
             retry: retryPolicy(init.retry ?? d.retry),
             queuedMs: timing?.queuedMs ?? 0
-          }).pipe(hooks.length === 0 ? identity : Effect.flatMap((response) => runHooks(hooks, response)))
-        return tracing ? Effect.flatMap(withTraceparent(headers), (h) => run({ ...prepared, headers: h })) : run(prepared)
+          })
+          return hooks.length === 0 ? redirected : Task.flatMap(redirected, (response) => runHooks(hooks, response))
+        }
+        // The current span is only known on a fiber.
+        return tracing
+          ? Task.fromEffect(
+            Effect.flatMap(withTraceparent(headers), (h) => Task.toEffect(run({ ...prepared, headers: h })))
+          )
+          : run(prepared)
       }
-      // Bodies without a Blob encode synchronously (an Either): no Effect step to wait for.
+      const encoded = encodeBodyEffect({ method, url: href, data: init.data, json: init.json, files: init.files })
+      // Bodies without a Blob encode synchronously (an Either): the request goes on at once.
       if (Either.isEither(encoded)) {
         const sync = encoded as Either.Either<EncodedBody, InvalidBody>
-        return Either.isLeft(sync) ? Effect.fail(sync.left) : withBody(sync.right)
+        return Either.isLeft(sync) ? fail(resume, sync.left) : withBody(sync.right).start(resume)
       }
-      return Effect.flatMap(encoded, withBody)
+      resume(Effect.flatMap(encoded, (body) => Task.toEffect(withBody(body))))
+      return noAbort
     })
+
+  const request = (init: RequestInit, timing?: Session.RequestTiming): Effect.Effect<Response, RequestError> =>
+    Task.toEffect(task(init, timing))
 
   return {
     cookies,
@@ -187,6 +210,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
       defaults = f(defaults)
     },
     transport,
+    task,
     request,
     ...methodShortcuts<Omit<RequestInit, "method" | "url">, Effect.Effect<Response, RequestError>>(request)
   }

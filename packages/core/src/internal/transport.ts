@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as net from "node:net"
@@ -241,7 +242,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly request: PreparedRequest,
     private readonly options: Transport.SendOptions,
     private readonly proxy: string | undefined,
-    private readonly resume: (effect: Effect.Effect<Transport.RawResponse, SendError>) => void
+    private readonly resume: (exit: Exit.Exit<Transport.RawResponse, SendError>) => void
   ) {
     this.channel = options.stream === true ? new BodyChannel() : undefined
     if (options.connectTimeout !== undefined) {
@@ -251,7 +252,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   private readonly onConnectTimeout = () => {
     const { method, url } = this.request
-    this.settle(Effect.fail(new ConnectTimeout({ method, url, timeoutMs: this.options.connectTimeout! })))
+    this.settle(Exit.fail(new ConnectTimeout({ method, url, timeoutMs: this.options.connectTimeout! })))
     this.abort()
   }
 
@@ -263,7 +264,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       phase: this.phase === "body" ? "body" : "headers"
     })
     if (this.channel !== undefined && this.settled) this.channel.fail(error)
-    else this.settle(Effect.fail(error))
+    else this.settle(Exit.fail(error))
     this.abort()
   }
 
@@ -278,17 +279,26 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.readTimer = undefined
   }
 
-  private settle(effect: Effect.Effect<Transport.RawResponse, SendError>, bodyFollows = false): void {
+  private settle(exit: Exit.Exit<Transport.RawResponse, SendError>, bodyFollows = false): void {
     if (this.settled) return
     this.settled = true
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer)
     // A streamed body keeps its read timer until the body ends.
     if (!bodyFollows) this.clearReadTimer()
-    this.resume(effect)
+    this.resume(exit)
   }
 
-  abort(): void {
+  /**
+   * Cancels the exchange: the socket is destroyed, and nothing is resumed if nothing was yet
+   * (a no-op once the response is complete).
+   */
+  readonly abort = (): void => {
     this.cancelled = true
+    if (!this.settled) {
+      this.settled = true
+      if (this.connectTimer !== undefined) clearTimeout(this.connectTimer)
+      this.clearReadTimer()
+    }
     this.abortSocket?.(new Error("request cancelled"))
   }
 
@@ -296,7 +306,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     const channel = this.channel
     const elapsed = this.headersAt - this.start
     this.settle(
-      Effect.succeed({
+      Exit.succeed({
         statusCode: this.statusCode,
         reason: this.reason,
         headers: this.headers,
@@ -364,7 +374,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.cancelled && this.settled) return
     const mapped = toSendError(error, this.request, this.phase, this.options, this.proxy)
     if (this.channel !== undefined && this.settled) this.channel.fail(mapped)
-    else this.settle(Effect.fail(mapped))
+    else this.settle(Exit.fail(mapped))
   }
 }
 
@@ -374,28 +384,34 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
   const counters = { connected: 0, disconnected: 0 }
   const { dispatcher, proxyFor } = makeDispatcher(config, counters)
 
+  const start = (
+    request: PreparedRequest,
+    options: Transport.SendOptions,
+    resume: (exit: Exit.Exit<Transport.RawResponse, SendError>) => void
+  ): () => void => {
+    const { origin, path } = splitUrl(request.url)
+    const exchange = new Exchange(request, options, proxyFor(origin), resume)
+    try {
+      dispatcher.dispatch({
+        origin,
+        path,
+        method: request.method,
+        headers: flattenHeaders(request.headers),
+        body: request.body ?? null,
+        headersTimeout: 0,
+        bodyTimeout: 0
+      }, exchange)
+    } catch (error) {
+      exchange.onError(error as Error)
+    }
+    return exchange.abort
+  }
+
   const send = (request: PreparedRequest, options: Transport.SendOptions) =>
-    Effect.async<Transport.RawResponse, SendError>((resume) => {
-      const { origin, path } = splitUrl(request.url)
-      const proxy = proxyFor(origin)
-      const exchange = new Exchange(request, options, proxy, resume)
-      try {
-        dispatcher.dispatch({
-          origin,
-          path,
-          method: request.method,
-          headers: flattenHeaders(request.headers),
-          body: request.body ?? null,
-          headersTimeout: 0,
-          bodyTimeout: 0
-        }, exchange)
-      } catch (error) {
-        exchange.onError(error as Error)
-      }
-      return Effect.sync(() => exchange.abort())
-    })
+    Effect.async<Transport.RawResponse, SendError>((resume) => Effect.sync(start(request, options, resume)))
 
   return {
+    start,
     send,
     stats: () => ({ ...counters }),
     close: () => dispatcher.destroy()
