@@ -106,6 +106,20 @@ export const runLimited = async (
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
 }
 
+/**
+ * The futures of a batch in submission order, each released from the array as it is handed out.
+ * Every client drops a response once it has checked it (undici, fetch, axios, got through
+ * `runLimited`); a futures client that kept the whole array alive would also keep every body until
+ * the batch ends (1,000 × 64 KiB), and measure that retention rather than its requests.
+ */
+export function* consumeInOrder<F>(futures: Array<F | undefined>): Generator<F> {
+  for (let i = 0; i < futures.length; i++) {
+    const future = futures[i] as F
+    futures[i] = undefined
+    yield future
+  }
+}
+
 const main = async (make: (args: ClientArgs) => Promise<ClientRunner>): Promise<void> => {
   const args = parseArgs(process.argv.slice(2))
   let runner: ClientRunner

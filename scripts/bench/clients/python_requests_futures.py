@@ -6,6 +6,7 @@ Same argv, warm-up and JSON line as the Node clients (see harness.ts):
 Not named requests_futures.py: Python puts the script's directory first on sys.path, so that name
 would shadow the requests_futures package it imports.
 """
+import collections
 import json
 import resource
 import sys
@@ -47,8 +48,10 @@ def main(argv):
 
     def batch(count):
         # requests-futures style: queue every future, then collect; the executor bounds what is in flight.
-        futures = [session.get(url) for _ in range(count)]
-        for future in futures:
+        # Each future is dropped once checked, as the Node clients do (see clients/harness.ts).
+        futures = collections.deque(session.get(url) for _ in range(count))
+        while futures:
+            future = futures.popleft()
             try:
                 response = future.result()
                 if response.status_code != 200:

@@ -163,7 +163,12 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   }
 
   result(options?: Future.ResultOptions): Effect.Effect<A, E | CancelledError | FutureTimeout> {
-    return Effect.flatten(this.awaitWithin("result", options))
+    if (options?.timeout !== undefined) return Effect.flatten(this.awaitWithin("result", options))
+    // A future never un-finishes: once done, its exit is the answer (an Exit is an Effect).
+    return this.publicExit() ?? Effect.async<A, E | CancelledError>((resume) => {
+      const remove = this.unsafeAddObserver(resume)
+      return Effect.sync(remove)
+    })
   }
 
   exception(options?: Future.ResultOptions): Effect.Effect<Option.Option<E>, CancelledError | FutureTimeout> {
