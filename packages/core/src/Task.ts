@@ -128,7 +128,22 @@ export const toEffect = <A, E>(task: Task<A, E>): Effect.Effect<A, E> =>
   })
 
 /**
- * Transforms the value. `f` runs where the outcome is known (no fiber on the fast path); it must not throw.
+ * `f()`, or a defect if it throws: outside a fiber nothing else would catch it, and an exception
+ * thrown into a socket callback would leave the work without an outcome.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const guard = <A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  try {
+    return f()
+  } catch (defect) {
+    return Exit.die(defect)
+  }
+}
+
+/**
+ * Transforms the value. `f` runs where the outcome is known (no fiber on the fast path); a throw is a defect.
  *
  * @since 0.2.0
  * @category mapping
@@ -139,7 +154,7 @@ export const map = <A, E, B>(task: Task<A, E>, f: (a: A) => B): Task<B, E> =>
     : make((resume) =>
       task.start((result) => {
         const exit = exitOf(result)
-        resume(exit !== undefined ? Exit.map(exit, f) : Effect.map(result, f))
+        resume(exit !== undefined ? guard(() => Exit.map(exit, f)) : Effect.map(result, f))
       })
     )
 
@@ -155,7 +170,7 @@ export const flatMap = <A, E, B, E2>(task: Task<A, E>, f: (a: A) => Effect.Effec
     : make((resume) =>
       task.start((result) => {
         const exit = exitOf(result)
-        resume(exit !== undefined && Exit.isSuccess(exit) ? f(exit.value) : Effect.flatMap(result, f))
+        resume(exit !== undefined && Exit.isSuccess(exit) ? guard(() => f(exit.value)) : Effect.flatMap(result, f))
       })
     )
 
@@ -169,6 +184,16 @@ export const flatMap = <A, E, B, E2>(task: Task<A, E>, f: (a: A) => Effect.Effec
 export interface RunOptions {
   readonly runFork?: (<A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>) | undefined
   readonly onFiber?: ((fiber: Fiber.RuntimeFiber<unknown, unknown>) => void) | undefined
+}
+
+/** Starts `task`; a start that throws resumes with the defect. */
+const guardStart = <A, E>(task: Task<A, E>, resume: Resume<A, E>): Abort => {
+  try {
+    return task.start(resume)
+  } catch (defect) {
+    resume(Exit.die(defect))
+    return noAbort
+  }
 }
 
 /**
@@ -187,7 +212,7 @@ export const unsafeRun = <A, E>(
 ): () => void => {
   let fiber: Fiber.RuntimeFiber<A, E> | undefined
   let settled = false
-  const abort = task.start((result) => {
+  const abort = guardStart(task, (result) => {
     if (settled) return
     const exit = exitOf(result)
     if (exit !== undefined) {

@@ -128,6 +128,24 @@ describe("Task", () => {
       expect(yield* Task.toEffect(Task.fromEffect(Effect.succeed(7)))).toBe(7)
     }))
 
+  it.scoped("a throw outside a fiber (in start, or in map's function on the socket callback) is a defect", () =>
+    Effect.gen(function*() {
+      const server = yield* Httpbin.make()
+      const session = yield* Session.make()
+      const outcome = <A>(task: Task.Task<A, unknown>) =>
+        Effect.promise(() => new Promise<Exit.Exit<A, unknown>>((resolve) => Task.unsafeRun(task, resolve)))
+      const thrown = yield* outcome(Task.make<number, never>(() => {
+        throw new Error("in start")
+      }))
+      expect(Exit.isFailure(thrown) && Cause.isDie(thrown.cause)).toBe(true)
+      const mapped = yield* outcome(Task.map(session.task({ method: "GET", url: `${server.url}/get` }), () => {
+        throw new Error("in map")
+      }))
+      expect(Exit.isFailure(mapped) && Cause.isDie(mapped.cause)).toBe(true)
+      // the session goes on
+      expect(statusOf(yield* outcome(session.task({ method: "GET", url: `${server.url}/get` })))).toBe(200)
+    }))
+
   it.scoped("on an executor: a task that throws dies, one that resumes after a cancel is ignored", () =>
     Effect.gen(function*() {
       const executor = yield* Executor.make({ maxWorkers: 1 })

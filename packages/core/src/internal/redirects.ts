@@ -226,7 +226,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
     return options.transport.start(
       sent,
       options.sendOptions,
-      (exit) => resume(Exit.isSuccess(exit) ? afterSend(exit.value, sent, 0) : Exit.failCause(exit.cause))
+      (exit) => resume(Exit.isSuccess(exit) ? Task.guard(() => afterSend(exit.value, sent, 0)) : Exit.failCause(exit.cause))
     )
   })
 
