@@ -219,6 +219,11 @@ const makeDispatcher = (
 /**
  * One request on the wire: the undici dispatch handler and its state. A class, not closures:
  * this runs for every request, and one object with prototype methods is what allocates least.
+ *
+ * undici keeps up to 256 finished requests per connection, with their handlers, before it trims
+ * its queue. So once settled, an exchange lets go of everything it does not still need (`resume`,
+ * which reaches the whole future and response, the body chunks, the headers): kept, they survived
+ * every young-generation GC and were promoted, which cost a third of the CPU of a small request.
  */
 class Exchange implements Dispatcher.DispatchHandler {
   private readonly start = performance.now()
@@ -242,7 +247,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly request: PreparedRequest,
     private readonly options: Transport.SendOptions,
     private readonly proxy: string | undefined,
-    private readonly resume: (exit: Exit.Exit<Transport.RawResponse, SendError>) => void
+    private resume: ((exit: Exit.Exit<Transport.RawResponse, SendError>) => void) | undefined
   ) {
     this.channel = options.stream === true ? new BodyChannel() : undefined
     if (options.connectTimeout !== undefined) {
@@ -285,7 +290,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer)
     // A streamed body keeps its read timer until the body ends.
     if (!bodyFollows) this.clearReadTimer()
-    this.resume(exit)
+    const resume = this.resume
+    this.resume = undefined
+    resume?.(exit)
   }
 
   /**
@@ -365,13 +372,16 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     this.clearReadTimer()
-    if (this.channel !== undefined) this.channel.end()
-    else this.respond(concat(this.chunks, this.size))
+    if (this.channel !== undefined) return this.channel.end()
+    this.respond(concat(this.chunks, this.size))
+    this.chunks = []
+    this.headers = Headers.empty
   }
 
   onError(error: Error): void {
     this.clearReadTimer()
-    if (this.cancelled && this.settled) return
+    // once settled, only a streamed body still has a reader to tell
+    if (this.settled && (this.cancelled || this.channel === undefined)) return
     const mapped = toSendError(error, this.request, this.phase, this.options, this.proxy)
     if (this.channel !== undefined && this.settled) this.channel.fail(mapped)
     else this.settle(Exit.fail(mapped))
