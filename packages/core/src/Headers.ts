@@ -23,12 +23,46 @@ const TypeId: unique symbol = Symbol.for("@requests-futures/core/Headers")
 
 export class Headers implements Iterable<readonly [string, string]> {
   readonly [TypeId] = TypeId
-  /** @internal keyed by lower-case name */
-  readonly entries: ReadonlyMap<string, Entry>
+  #entries: ReadonlyMap<string, Entry> | undefined
+  /**
+   * A response's headers as undici gave them (`[name, value, ...]`), until something needs the map:
+   * the lookups a request makes (`location`, `set-cookie`, `content-encoding`) scan this list instead,
+   * and a response that is never iterated never builds the map.
+   */
+  #raw: ReadonlyArray<string> | undefined
 
   /** @internal */
-  constructor(entries: ReadonlyMap<string, Entry>) {
-    this.entries = entries
+  constructor(entries: ReadonlyMap<string, Entry> | undefined, raw?: ReadonlyArray<string>) {
+    this.#entries = entries
+    this.#raw = raw
+  }
+
+  /** @internal keyed by lower-case name */
+  get entries(): ReadonlyMap<string, Entry> {
+    if (this.#entries === undefined) {
+      const map = new Map<string, Entry>()
+      const raw = this.#raw ?? []
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i]!
+        const key = name.toLowerCase()
+        const existing = map.get(key)
+        if (existing === undefined) map.set(key, { name, values: [raw[i + 1]!] })
+        else (existing.values as Array<string>).push(raw[i + 1]!)
+      }
+      this.#entries = map
+      this.#raw = undefined
+    }
+    return this.#entries
+  }
+
+  /** The values of `name` from the raw list, without building the map. */
+  #scan(name: string): ReadonlyArray<string> {
+    const raw = this.#raw!
+    let values: Array<string> | undefined
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (equalsIgnoreCase(raw[i]!, name)) (values ??= []).push(raw[i + 1]!)
+    }
+    return values ?? noValues
   }
 
   static readonly empty = new Headers(new Map())
@@ -58,16 +92,9 @@ export class Headers implements Iterable<readonly [string, string]> {
 
   /** From undici's raw header list: `[name, value, name, value, ...]` as Buffers or strings. */
   static fromRaw(raw: ReadonlyArray<Buffer | string>): Headers {
-    const map = new Map<string, Entry>()
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i]!.toString("latin1")
-      const value = raw[i + 1]!.toString("latin1")
-      const key = name.toLowerCase()
-      const existing = map.get(key)
-      if (existing === undefined) map.set(key, { name, values: [value] })
-      else (existing.values as Array<string>).push(value)
-    }
-    return new Headers(map)
+    const strings = new Array<string>(raw.length - (raw.length % 2))
+    for (let i = 0; i < strings.length; i++) strings[i] = raw[i]!.toString("latin1")
+    return new Headers(undefined, strings)
   }
 
   /**
@@ -96,19 +123,21 @@ export class Headers implements Iterable<readonly [string, string]> {
   }
 
   has(name: string): boolean {
-    return this.entries.has(name.toLowerCase())
+    if (this.#entries === undefined) return this.#scan(name).length > 0
+    return this.#entries.has(name.toLowerCase())
   }
 
   /** The value, repeated values joined with ", "; `undefined` when absent. */
   get(name: string): string | undefined {
-    const entry = this.entries.get(name.toLowerCase())
-    if (entry === undefined) return undefined
-    return entry.values.length === 1 ? entry.values[0] : entry.values.join(", ")
+    const values = this.getAll(name)
+    if (values.length === 0) return undefined
+    return values.length === 1 ? values[0] : values.join(", ")
   }
 
   /** Every value sent under this name, in order. */
   getAll(name: string): ReadonlyArray<string> {
-    return this.entries.get(name.toLowerCase())?.values ?? []
+    if (this.#entries === undefined) return this.#scan(name)
+    return this.#entries.get(name.toLowerCase())?.values ?? noValues
   }
 
   set(name: string, value: string): Headers {
@@ -146,6 +175,21 @@ export class Headers implements Iterable<readonly [string, string]> {
   toJSON(): Record<string, string> {
     return this.toRecord()
   }
+}
+
+const noValues: ReadonlyArray<string> = Object.freeze([])
+
+/** `a` equals `b` ignoring ASCII case, without allocating lower-cased copies. */
+const equalsIgnoreCase = (a: string, b: string): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y && (x | 0x20) !== (y | 0x20)) return false
+    // only letters differ by 0x20 alone
+    if (x !== y && !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7a)) return false
+  }
+  return true
 }
 
 const isPairs = (
