@@ -97,8 +97,10 @@ ${doc.clients.map((c) => `- \`${c.name}\`: ${c.describe}`).join("\n")}
 Columns: requests/s over the timed part only (after warm-up), median over rounds with min–max;
 CPU ms/req is the client process's user+system CPU time over the timed part divided by N; peak RSS
 is the client process's maxRSS (Node clients run as compiled JS, no tsx); conns accepted is the
-server's count of connections accepted while that client process ran, warm-up included; the ratio
-divides the median requests/s by undici's at the same body size and C. Only valid runs (every
+server's count of connections accepted while that client process ran, warm-up included; the median
+ratio divides the median requests/s by undici's at the same body size and C, the best-round ratio
+the fastest round by undici's fastest (other work on a shared machine only ever slows a run, so the
+fastest round is the closest to the client's own cost). Only valid runs (every
 status 200, every body the expected length) count; ⚠ notes list the others.
 
 ## How to run

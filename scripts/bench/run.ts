@@ -128,7 +128,7 @@ const runRound = async (
           requests: size.requests,
           concurrency: c,
           expectedLength: size.bodyBytes,
-          warmup: options.warmup,
+          warmup: size.requests,
           warmupMs: options.warmupMs,
           probe: false,
           cpu: clientCpu,
@@ -205,7 +205,7 @@ const main = async (): Promise<void> => {
     commandLine: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     requests:
       sizes.map((s) => `${s.requests} GETs of ${s.label}`).join(" and ") +
-      ` per client process after a warm-up of ${options.warmupMs} ms (batches of ${options.warmup} GETs); C ∈ {${options.concurrency.join(", ")}}; ` +
+      ` per client process after a warm-up of at least ${options.warmupMs} ms in batches of the timed size; C ∈ {${options.concurrency.join(", ")}}; ` +
       (roundsDone === options.rounds
         ? `${roundsDone} round${roundsDone === 1 ? "" : "s"}`
         : `${roundsDone} of ${options.rounds} rounds (the ${options.budgetSeconds} s time budget stopped the rest)`) +

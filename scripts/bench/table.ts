@@ -48,12 +48,22 @@ const medianRps = (runs: ReadonlyArray<Measurement>): number | undefined => {
   return valid.length === 0 ? undefined : median(valid.map((r) => r.rps))
 }
 
+/**
+ * The best round. On a shared machine other work only ever slows a run down, so the fastest of
+ * the rounds is the closest to what the client itself costs (the argument of Python's `timeit`);
+ * the table shows it next to the median rather than instead of it.
+ */
+const bestRps = (runs: ReadonlyArray<Measurement>): number | undefined => {
+  const valid = validResults(runs)
+  return valid.length === 0 ? undefined : Math.max(...valid.map((r) => r.rps))
+}
+
 export const renderTable = (measurements: ReadonlyArray<Measurement>, layout: TableLayout): string => {
   const lines = [
     "| body | C | client | requests/s median (min–max) | CPU ms/req | peak RSS MiB | conns accepted | vs " +
       layout.baseline +
-      " |",
-    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+      " (median) | vs " + layout.baseline + " (best round) |",
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   ]
   const notes: Array<string> = []
   for (const size of layout.sizes) {
@@ -61,6 +71,7 @@ export const renderTable = (measurements: ReadonlyArray<Measurement>, layout: Ta
       const cell = (client: string) =>
         measurements.filter((m) => m.size === size.name && m.concurrency === c && m.client === client)
       const baselineRps = medianRps(cell(layout.baseline))
+      const baselineBest = bestRps(cell(layout.baseline))
       for (const client of layout.clients) {
         const runs = cell(client)
         if (runs.length === 0) continue
@@ -76,7 +87,7 @@ export const renderTable = (measurements: ReadonlyArray<Measurement>, layout: Ta
         }
         const prefix = `| ${size.label} | ${c} | ${client} |`
         if (valid.length === 0) {
-          lines.push(`${prefix} **invalid**${marker} | – | – | – | – |`)
+          lines.push(`${prefix} **invalid**${marker} | – | – | – | – | – |`)
           continue
         }
         const rps = valid.map((r) => r.rps)
@@ -84,10 +95,11 @@ export const renderTable = (measurements: ReadonlyArray<Measurement>, layout: Ta
         const counted = valid.flatMap((r) => (r.m.accepted === undefined ? [] : [r.m.accepted]))
         const rpsMedian = median(rps)
         const ratio = baselineRps === undefined ? "–" : `${(rpsMedian / baselineRps).toFixed(2)}×`
+        const bestRatio = baselineBest === undefined ? "–" : `${(Math.max(...rps) / baselineBest).toFixed(2)}×`
         lines.push(
           `${prefix} ${integer(rpsMedian)}${spread}${marker} | ${median(valid.map((r) => r.cpuMsPerReq)).toFixed(3)} | ` +
             `${(median(valid.map((r) => r.peakRssKiB)) / 1024).toFixed(1)} | ` +
-            `${counted.length === 0 ? "n/a" : range(counted, String)} | ${ratio} |`
+            `${counted.length === 0 ? "n/a" : range(counted, String)} | ${ratio} | ${bestRatio} |`
         )
       }
     }
@@ -110,8 +122,8 @@ export const renderTargets = (
   clients: ReadonlyArray<string>
 ): string => {
   const lines = [
-    "| body | C | client | target | measured | connections (= C?) | met |",
-    "| --- | ---: | --- | ---: | ---: | ---: | --- |"
+    "| body | C | client | target | median ratio | best-round ratio | connections (= C?) | met |",
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |"
   ]
   for (const target of targets) {
     const size = layout.sizes.find((s) => s.name === target.size)
@@ -119,18 +131,26 @@ export const renderTargets = (
     const cell = (client: string) =>
       measurements.filter((m) => m.size === target.size && m.concurrency === target.concurrency && m.client === client)
     const baseline = medianRps(cell(layout.baseline))
+    const baselineBest = bestRps(cell(layout.baseline))
     for (const client of clients) {
       const runs = cell(client)
       const rps = medianRps(runs)
-      if (rps === undefined || baseline === undefined) continue
+      const best = bestRps(runs)
+      if (rps === undefined || best === undefined || baseline === undefined || baselineBest === undefined) continue
       const ratio = rps / baseline
+      const bestRatio = best / baselineBest
       const conns = validResults(runs).flatMap((r) => (r.m.accepted === undefined ? [] : [r.m.accepted]))
       const connsOk = conns.every((n) => n <= target.concurrency)
+      const met = !connsOk
+        ? "no (more connections than C)"
+        : ratio >= target.ratio
+        ? "yes"
+        : bestRatio >= target.ratio
+        ? `on the best round only (median: ${(ratio / target.ratio * 100).toFixed(0)}% of target)`
+        : `no (${(ratio / target.ratio * 100).toFixed(0)}% of target)`
       lines.push(
         `| ${size.label} | ${target.concurrency} | ${client} | ≥ ${target.ratio.toFixed(2)}× | ${ratio.toFixed(2)}× | ` +
-          `${conns.length === 0 ? "n/a" : range(conns, String)} | ${
-            ratio >= target.ratio && connsOk ? "yes" : `no (${(ratio / target.ratio * 100).toFixed(0)}% of target)`
-          } |`
+          `${bestRatio.toFixed(2)}× | ${conns.length === 0 ? "n/a" : range(conns, String)} | ${met} |`
       )
     }
   }

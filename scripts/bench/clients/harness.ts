@@ -4,8 +4,9 @@
  *
  * argv: URL N C EXPECTED_LENGTH [--warmup W] [--warmup-ms T] [--probe]
  *
- * Warm-up is batches of W requests until T ms have passed: a fixed count either leaves a fast
- * client's JIT cold (200 requests take undici ~10 ms) or costs a slow client seconds.
+ * Warm-up is batches of W requests (the runner passes the timed N: the same work as the timed batch)
+ * until T ms have passed, at least one: a fixed count either leaves a fast client's JIT cold
+ * (200 requests take undici ~10 ms) or costs a slow client seconds.
  */
 
 export interface ClientArgs {

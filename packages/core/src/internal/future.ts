@@ -70,7 +70,8 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   cancelReason: CancelReason | undefined = undefined
   cancelledWhileRunning = false
   private cancelError: CancelledError | undefined = undefined
-  observers: Set<Observer<A, E>> | undefined = undefined
+  /** Called once when done, in the order added (an array: most futures have one, and a Set costs more). */
+  observers: Array<Observer<A, E>> | undefined = undefined
   /** Queue links, while pending. */
   prev: FutureImpl<unknown, unknown> | undefined = undefined
   next: FutureImpl<unknown, unknown> | undefined = undefined
@@ -131,12 +132,11 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
       observer(exit)
       return constVoid
     }
-    const observers = this.observers ??= new Set()
-    // a Set keeps one entry per function: wrap so that the same function may be added twice
-    const entry: Observer<A, E> = (exit) => observer(exit)
-    observers.add(entry)
+    ;(this.observers ??= []).push(observer)
     return () => {
-      this.observers?.delete(entry)
+      // the same function added twice is two identical entries: removing either is the same
+      const i = this.observers?.indexOf(observer) ?? -1
+      if (i !== -1) this.observers!.splice(i, 1)
     }
   }
 
@@ -145,7 +145,7 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
       this.runCallback(callback)
       return
     }
-    ;(this.observers ??= new Set()).add(() => this.runCallback(callback))
+    ;(this.observers ??= []).push(() => this.runCallback(callback))
   }
 
   // ---------------------------------------------------------------------------------------------
