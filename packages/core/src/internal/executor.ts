@@ -33,15 +33,52 @@ export const defaultMaxWorkers = 2
 
 type AnyFuture = FutureImpl<unknown, unknown>
 
+/**
+ * Futures linked through their own `prev` / `next`: a future is in one list at a time (pending, then
+ * running), so pushing and removing are O(1) and allocate nothing. The running futures were a `Set`
+ * once: its table, old like the executor, kept finished futures' responses reachable from the old
+ * generation, so with 64 KiB bodies they were promoted and only a full GC freed them (12–20 full GCs
+ * per 5,000 requests, 240–340 µs of CPU per request instead of 165).
+ */
+class FutureList {
+  head: AnyFuture | undefined = undefined
+  tail: AnyFuture | undefined = undefined
+  size = 0
+
+  push(f: AnyFuture): void {
+    if (this.tail === undefined) {
+      this.head = this.tail = f
+    } else {
+      f.prev = this.tail
+      this.tail.next = f
+      this.tail = f
+    }
+    this.size++
+  }
+
+  remove(f: AnyFuture): void {
+    if (f.prev === undefined) this.head = f.next
+    else f.prev.next = f.next
+    if (f.next === undefined) this.tail = f.prev
+    else f.next.prev = f.prev
+    f.prev = f.next = undefined
+    this.size--
+  }
+
+  toArray(): Array<AnyFuture> {
+    const out: Array<AnyFuture> = []
+    for (let f = this.head; f !== undefined; f = f.next) out.push(f)
+    return out
+  }
+}
+
 class ExecutorImpl implements Executor.Executor, FutureOwner {
   declare readonly [TypeId]: Executor.TypeId
 
-  /** FIFO queue of pending futures, linked through `prev` / `next`. */
-  private head: AnyFuture | undefined = undefined
-  private tail: AnyFuture | undefined = undefined
-  private queued = 0
+  /** Pending futures, in submission order. */
+  private readonly pending = new FutureList()
   /** Futures holding a worker slot. */
-  private readonly active = new Set<AnyFuture>()
+  private readonly running = new FutureList()
   /** Worker fibers not yet exited: the active ones, plus interrupted ones still running finalizers. */
   private readonly fibers = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
   private submitted = 0
@@ -124,10 +161,10 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     this.shut = true
     if (options?.cancelFutures === true || options?.interruptRunning === true) {
       // the queue first, or interrupting running work would start queued work
-      while (this.head !== undefined) this.cancel(this.head, "shutdown")
+      while (this.pending.head !== undefined) this.cancel(this.pending.head, "shutdown")
     }
     if (options?.interruptRunning === true) {
-      for (const future of Array.from(this.active)) this.cancel(future, "shutdown")
+      for (const future of this.running.toArray()) this.cancel(future, "shutdown")
     }
     this.checkIdle()
   }
@@ -143,8 +180,8 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   unsafeStats(): Executor.Stats {
     return {
       maxWorkers: this.maxWorkers,
-      running: this.active.size,
-      queued: this.queued,
+      running: this.running.size,
+      queued: this.pending.size,
       submitted: this.submitted,
       completed: this.completed,
       failed: this.failed,
@@ -177,7 +214,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     const f = future as AnyFuture
     switch (f.status) {
       case PENDING: {
-        this.unlink(f)
+        this.pending.remove(f)
         this.cancelledCount++
         f.finishCancelled(reason, false)
         this.checkIdle()
@@ -185,7 +222,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
       }
       case RUNNING: {
         const { fiber, abort } = f
-        this.active.delete(f)
+        this.running.remove(f)
         this.cancelledCount++
         // the slot is free now: the fiber's exit is ignored, its finalizers run in the background
         // (neither a fiber nor a task yet when it got its slot in this very tick: its work never ran)
@@ -217,14 +254,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     const future = new FutureImpl<A, E>(this, work, performance.now())
     const f = future as AnyFuture
     this.submitted++
-    this.queued++
-    if (this.tail === undefined) {
-      this.head = this.tail = f
-    } else {
-      f.prev = this.tail
-      this.tail.next = f
-      this.tail = f
-    }
+    this.pending.push(f)
     this.drain()
     return future
   }
@@ -252,20 +282,11 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     }
   }
 
-  private unlink(f: AnyFuture): void {
-    if (f.prev === undefined) this.head = f.next
-    else f.prev.next = f.next
-    if (f.next === undefined) this.tail = f.prev
-    else f.next.prev = f.prev
-    f.prev = f.next = undefined
-    this.queued--
-  }
-
   /** Starts queued work while a slot is free. */
   private drain(): void {
-    while (this.active.size < this.maxWorkers && this.head !== undefined) {
-      const f = this.head
-      this.unlink(f)
+    while (this.running.size < this.maxWorkers && this.pending.head !== undefined) {
+      const f = this.pending.head
+      this.pending.remove(f)
       this.start(f)
     }
   }
@@ -278,7 +299,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   private start(f: AnyFuture): void {
     f.status = RUNNING
     f.startedAt = performance.now()
-    this.active.add(f)
+    this.running.push(f)
     this.toFork.push(f)
     if (!this.forkScheduled) {
       this.forkScheduled = true
@@ -348,7 +369,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   /** The work of a running future ended by itself: record it and hand the slot on. */
   private complete(f: AnyFuture, exit: Exit.Exit<unknown, unknown>): void {
     if (f.status !== RUNNING) return
-    this.active.delete(f)
+    this.running.remove(f)
     if (Exit.isSuccess(exit)) {
       this.completed++
       f.finish(exit)
@@ -364,7 +385,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   }
 
   private isIdle(): boolean {
-    return this.head === undefined && this.active.size === 0 && this.fibers.size === 0
+    return this.pending.size === 0 && this.running.size === 0 && this.fibers.size === 0
   }
 
   private checkIdle(): void {

@@ -47,8 +47,8 @@ const variance = { _A: identity, _E: identity }
 let nextId = 0
 
 /**
- * A future is a small mutable record: while pending it is also a node of its executor's FIFO queue
- * (`prev` / `next`), so it is unlinked in O(1) when cancelled and no fiber exists for it until a worker
+ * A future is a small mutable record and a node of its executor's lists (`prev` / `next`): pending,
+ * then running; so it is unlinked in O(1) when cancelled and no fiber exists for it until a worker
  * slot frees. Observers are allocated only when someone waits.
  *
  * @internal
@@ -72,7 +72,7 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   private cancelError: CancelledError | undefined = undefined
   /** Called once when done, in the order added (an array: most futures have one, and a Set costs more). */
   observers: Array<Observer<A, E>> | undefined = undefined
-  /** Queue links, while pending. */
+  /** Links in the executor's list of pending futures, then of running ones. */
   prev: FutureImpl<unknown, unknown> | undefined = undefined
   next: FutureImpl<unknown, unknown> | undefined = undefined
   readonly submittedAt: number
