@@ -134,7 +134,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       )
     }
 
-    /** Sends a prepared hop as an effect (with retries), then `next` with what came back. */
+    /** Sends a prepared hop as an effect (with retries), then on to `afterSend` with what came back. */
     const send = (sent: PreparedRequest, offset: number): Effect.Effect<Response, RequestError> =>
       Effect.flatMap(
         withRetry(options.retry, sent, options.transport.send(sent, options.sendOptions)),
