@@ -96,7 +96,8 @@ export const exitOf = <A, E>(effect: Effect.Effect<A, E>): Exit.Exit<A, E> | und
   Exit.isExit(effect) ? (effect as Exit.Exit<A, E>) : undefined
 
 /**
- * A task from its start function. `start` must call `resume` at most once, and must not throw.
+ * A task from its start function. `start` must call `resume` at most once; a throw from it is
+ * taken as a defect by every runner (`toEffect`, `unsafeRun`, an `Executor`).
  *
  * @since 0.2.0
  * @category constructors
