@@ -4,7 +4,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import { dual } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
@@ -221,14 +220,14 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         return true
       }
       case RUNNING: {
-        const { fiber, abort } = f
+        const cancelRun = f.cancelRun
         this.running.remove(f)
         this.cancelledCount++
-        // the slot is free now: the fiber's exit is ignored, its finalizers run in the background
-        // (neither a fiber nor a task yet when it got its slot in this very tick: its work never ran)
-        fiber?.unsafeInterruptAsFork(FiberId.none)
-        abort?.()
-        f.finishCancelled(reason, fiber !== undefined || abort !== undefined)
+        // Finished first, so that the outcome the cancelled run reports is ignored; the slot is free
+        // now, and an interrupted fiber's finalizers run in the background. (No run yet when it got
+        // its slot in this very tick: its work never ran.)
+        f.finishCancelled(reason, cancelRun !== undefined)
+        cancelRun?.()
         this.drain()
         return true
       }
@@ -312,58 +311,44 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     const batch = this.toFork
     this.toFork = []
     for (const f of batch) {
-      if (f.status === RUNNING && f.fiber === undefined) this.fork(f)
+      if (f.status === RUNNING && f.cancelRun === undefined) this.fork(f)
     }
   }
 
   private fork(f: AnyFuture): void {
     const work = f.work as Executor.Work<unknown, unknown>
     f.work = undefined
-    if (Task.isTask(work)) return this.startTask(f, work)
-    if (Effect.isEffect(work)) return this.runFiber(f, work)
-    const startedAt = f.startedAt as number
     let made: Effect.Effect<unknown, unknown> | Task.Task<unknown, unknown>
-    try {
-      made = work({ futureId: f.id, submittedAt: f.submittedAt, startedAt, queuedMs: startedAt - f.submittedAt })
-    } catch (defect) {
-      return this.complete(f, Exit.die(defect))
+    if (Task.isTask(work) || Effect.isEffect(work)) made = work
+    else {
+      const startedAt = f.startedAt as number
+      try {
+        made = work({ futureId: f.id, submittedAt: f.submittedAt, startedAt, queuedMs: startedAt - f.submittedAt })
+      } catch (defect) {
+        return this.complete(f, Exit.die(defect))
+      }
     }
-    return Task.isTask(made) ? this.startTask(f, made) : this.runFiber(f, made)
+    // A task runs in the slot without a fiber; an effect (submitted, or handed over by a task) gets
+    // one. Its outcome completes the future; after a cancel, `complete` ignores it.
+    const task = Task.isTask(made) ? made : Task.fromEffect(made)
+    const cancel = Task.unsafeRun(task, (exit) => this.complete(f, exit), this.runOptions)
+    if (f.status === RUNNING) f.cancelRun = cancel
   }
 
   /**
-   * Runs a task in the slot without a fiber. Its outcome completes the future at once; an effect it
-   * hands over runs on a fiber like submitted effects do. A resume after a cancel is ignored.
+   * How the executor's tasks run their effects: a root fiber on the executor's runtime (not a child of
+   * the submitter, which may end first), started at once (already in a microtask batch), and tracked
+   * until it exits so that shutdown can wait for the finalizers of interrupted work.
    */
-  private startTask(f: AnyFuture, task: Task.Task<unknown, unknown>): void {
-    let abort: () => void
-    try {
-      abort = task.start((result) => {
-        if (f.status !== RUNNING) return
-        f.abort = undefined
-        const exit = Task.exitOf(result)
-        if (exit !== undefined) this.complete(f, exit)
-        else this.runFiber(f, result)
+  private readonly runOptions: Task.RunOptions = {
+    runFork: (effect) => this.runFork(effect, { immediate: true }),
+    onFiber: (fiber) => {
+      this.fibers.add(fiber)
+      fiber.addObserver(() => {
+        this.fibers.delete(fiber)
+        this.checkIdle()
       })
-    } catch (defect) {
-      return this.complete(f, Exit.die(defect))
     }
-    // it may have resumed already
-    if (f.status === RUNNING && f.fiber === undefined) f.abort = abort
-  }
-
-  private runFiber(f: AnyFuture, effect: Effect.Effect<unknown, unknown>): void {
-    // a root fiber on the executor's runtime: not a child of the submitter, which may end first
-    // Already in a microtask batch: start at once rather than through the scheduler's next tick.
-    const fiber = this.runFork(effect, { immediate: true })
-    f.fiber = fiber
-    this.fibers.add(fiber)
-    fiber.addObserver((exit) => {
-      this.fibers.delete(fiber)
-      // a cancelled future has ended already: its fiber only had finalizers left to run
-      this.complete(f, exit)
-      this.checkIdle()
-    })
   }
 
   /** The work of a running future ended by itself: record it and hand the slot on. */

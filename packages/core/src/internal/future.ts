@@ -3,7 +3,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import { dual, identity } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -60,10 +59,8 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   status: Status = PENDING
   /** The work, until it starts. */
   work: Executor.Work<A, E> | undefined
-  /** The fiber, while running on one. */
-  fiber: Fiber.RuntimeFiber<A, E> | undefined = undefined
-  /** Aborts the task, while a task runs without a fiber. */
-  abort: (() => void) | undefined = undefined
+  /** Cancels the running work (aborts its task or interrupts its fiber), once it started. */
+  cancelRun: (() => void) | undefined = undefined
   /** Set when the work finished by itself (success, failure or defect). */
   exit: Exit.Exit<A, E> | undefined = undefined
   /** Set when the future was cancelled (the `CancelledError` itself is built on demand: an Error is costly). */
@@ -269,8 +266,7 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
     this.status = FINISHED
     this.finishedAt = performance.now()
     this.work = undefined
-    this.fiber = undefined
-    this.abort = undefined
+    this.cancelRun = undefined
     const observers = this.observers
     if (observers === undefined) return
     this.observers = undefined
