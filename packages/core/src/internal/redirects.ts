@@ -219,8 +219,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       prepared === undefined || Exit.isFailure(prepared) ||
       (options.retry !== undefined && retries(options.retry, prepared.value))
     ) {
-      resume(Effect.flatMap(first, (sent) => send(sent, 0)))
-      return noAbort
+      return Task.fromEffect(Effect.flatMap(first, (sent) => send(sent, 0))).start(resume)
     }
     const sent = prepared.value
     return options.transport.start(
@@ -229,5 +228,3 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       (exit) => resume(Exit.isSuccess(exit) ? Task.guard(() => afterSend(exit.value, sent, 0)) : Exit.failCause(exit.cause))
     )
   })
-
-const noAbort = (): void => {}

@@ -112,13 +112,6 @@ const withTraceparent = (headers: Headers): Effect.Effect<Headers> =>
       onSome: (s) => headers.setDefault("traceparent", `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}`)
     }))
 
-const noAbort = (): void => {}
-
-const fail = (resume: Task.Resume<Response, RequestError>, error: RequestError): Task.Abort => {
-  resume(Exit.fail(error))
-  return noAbort
-}
-
 export const makeWith = (config: Session.SessionConfig, transport: Transport.Transport): Session.Session => {
   let defaults: Session.Defaults = {
     headers: Headers.merge(defaultHeaders, config.headers),
@@ -142,7 +135,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
       const d = defaults
       const method = init.method.toUpperCase()
       const url = prepareUrl(method, init.url, mergeParams(d.params, init.params))
-      if (Either.isLeft(url)) return fail(resume, url.left)
+      if (Either.isLeft(url)) return Task.fromEffect(Exit.fail(url.left)).start(resume)
       const href = url.right
       let headers = Headers.merge(d.headers, init.headers)
       const withBody = ({ body, contentType }: EncodedBody): Task.Task<Response, RequestError> => {
@@ -194,10 +187,9 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
       // Bodies without a Blob encode synchronously (an Either): the request goes on at once.
       if (Either.isEither(encoded)) {
         const sync = encoded as Either.Either<EncodedBody, InvalidBody>
-        return Either.isLeft(sync) ? fail(resume, sync.left) : withBody(sync.right).start(resume)
+        return (Either.isLeft(sync) ? Task.fromEffect(Exit.fail(sync.left)) : withBody(sync.right)).start(resume)
       }
-      resume(Effect.flatMap(encoded, (body) => Task.toEffect(withBody(body))))
-      return noAbort
+      return Task.fromEffect(Effect.flatMap(encoded, (body) => Task.toEffect(withBody(body)))).start(resume)
     })
 
   const request = (init: RequestInit, timing?: Session.RequestTiming): Effect.Effect<Response, RequestError> =>
