@@ -1,18 +1,13 @@
 /** Runs one client process (pinned to its core) and turns its JSON line, exit or timeout into an outcome. */
 import { type ChildProcess, spawn } from "node:child_process"
-import type { ClientReport } from "./clients/harness.js"
+import type { ClientArgs, ClientReport } from "./clients/harness.js"
 
 /** What the client said, or why it said nothing usable (crash, timeout, no JSON line). */
 export type ClientOutcome = ClientReport | { readonly kind: "failed"; readonly reason: string }
 
-export interface ClientInvocation {
+/** The client's own arguments (what it parses from argv), and how to run it. */
+export interface ClientInvocation extends ClientArgs {
   readonly command: ReadonlyArray<string>
-  readonly url: string
-  readonly requests: number
-  readonly concurrency: number
-  readonly expectedLength: number
-  readonly warmup: number
-  readonly warmupMs: number
   readonly probe: boolean
   readonly cpu: string | undefined
   readonly timeoutMs: number

@@ -1,6 +1,6 @@
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Auth, Cookies, Errors, Response, Session } from "@requests-futures/core"
-import { Httpbin } from "@requests-futures/httpbin"
+import { type Echo as HttpbinEcho, Httpbin } from "@requests-futures/httpbin"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -9,18 +9,8 @@ import * as Stream from "effect/Stream"
 import * as TestServices from "effect/TestServices"
 import { freePort } from "./helpers.js"
 
-/** The echo JSON httpbin sends back. */
-interface Echo {
-  readonly args: Record<string, string | ReadonlyArray<string>>
-  readonly headers: Record<string, string>
-  readonly form: Record<string, string | ReadonlyArray<string>>
-  readonly files: Record<string, string>
-  readonly data: string
-  readonly json: unknown
-  readonly url: string
-  readonly method?: string
-  readonly cookies?: Record<string, string>
-}
+/** The echo JSON httpbin sends back; /cookies sends `cookies`. */
+type Echo = HttpbinEcho & { readonly cookies?: Record<string, string> }
 
 const echo = (response: Response.Response) => Effect.map(Response.json(response), (body) => body as Echo)
 

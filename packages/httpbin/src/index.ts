@@ -10,3 +10,4 @@ export {
   type RequestInfo
 } from "./server.js"
 export { Httpbin, HttpbinStartError } from "./Httpbin.js"
+export type { Echo } from "./request.js"

@@ -17,6 +17,22 @@ export interface ServerScope {
 /** The parts of a request httpbin echoes back (its `get_dict` keys). */
 export type EchoKey = "url" | "args" | "form" | "data" | "origin" | "headers" | "files" | "json" | "method"
 
+/**
+ * The JSON the echo endpoints send back (/get, /post, /anything, /headers, ...): httpbin's
+ * `get_dict`. Each endpoint sends the keys it names in `EchoKey` terms; read the ones it sends.
+ */
+export interface Echo {
+  readonly url: string
+  readonly args: Record<string, string | ReadonlyArray<string>>
+  readonly form: Record<string, string | ReadonlyArray<string>>
+  readonly data: string
+  readonly origin: string
+  readonly headers: Record<string, string>
+  readonly files: Record<string, string | ReadonlyArray<string>>
+  readonly json: unknown
+  readonly method: string
+}
+
 interface ParsedBody {
   readonly form: MultiDict
   readonly files: MultiDict

@@ -1,7 +1,9 @@
 import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from "node:http"
 import { connect } from "node:net"
 import { afterAll, beforeAll } from "vitest"
-import { startHttpbin, type HttpbinServer } from "@requests-futures/httpbin"
+import { type Echo, startHttpbin, type HttpbinServer } from "@requests-futures/httpbin"
+
+export type { Echo }
 
 /** Starts one server for the file (ephemeral port) and closes it afterwards. */
 export const useHttpbin = (): (() => HttpbinServer) => {
@@ -16,19 +18,6 @@ export const useHttpbin = (): (() => HttpbinServer) => {
     if (server === undefined) throw new Error("httpbin is not running")
     return server
   }
-}
-
-/** The shape httpbin echoes back from /get, /post, /anything, ... */
-export interface Echo {
-  readonly args: Record<string, string | ReadonlyArray<string>>
-  readonly data: string
-  readonly files: Record<string, string | ReadonlyArray<string>>
-  readonly form: Record<string, string | ReadonlyArray<string>>
-  readonly headers: Record<string, string>
-  readonly json: unknown
-  readonly method: string
-  readonly origin: string
-  readonly url: string
 }
 
 export const fetchJson = async <A = Echo>(

@@ -33,13 +33,4 @@ export const freePort = (): Promise<number> =>
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The echo JSON httpbin sends back. */
-export interface Echo {
-  readonly args: Record<string, string | ReadonlyArray<string>>
-  readonly headers: Record<string, string>
-  readonly form: Record<string, string | ReadonlyArray<string>>
-  readonly files: Record<string, string>
-  readonly data: string
-  readonly json: unknown
-  readonly url: string
-  readonly method?: string
-}
+export type { Echo } from "@requests-futures/httpbin"
