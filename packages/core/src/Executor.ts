@@ -20,10 +20,12 @@
  *
  * @since 0.1.0
  */
+import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Inspectable from "effect/Inspectable"
+import * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
@@ -221,6 +223,32 @@ export interface UnsafeOptions extends Options {
  * @category constructors
  */
 export const make: (options?: Options) => Effect.Effect<Executor, InvalidMaxWorkers, Scope.Scope> = internal.make
+
+/**
+ * The executor service: provide one (`Executor.layer`) and every `FuturesSession` built from the context
+ * shares its bound.
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export const Executor: Context.Tag<Executor, Executor> = internal.ExecutorTag
+
+/**
+ * An executor as a layer, shut down (queued futures cancelled, running ones interrupted) when the layer's
+ * scope closes. Two `FuturesSession.layer`s built over one `Executor.layer` share its `maxWorkers`.
+ *
+ * ```ts
+ * const Shared = Executor.layer({ maxWorkers: 2 })
+ * const program = Effect.gen(function*() {
+ *   const session = yield* FuturesSession.make()   // uses the Executor in context
+ * }).pipe(Effect.scoped, Effect.provide(Shared))
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<Executor, InvalidMaxWorkers> =>
+  Layer.scoped(Executor, internal.make(options))
 
 /**
  * Makes an executor without a scope, synchronously (for class constructors outside Effect): the caller

@@ -13,22 +13,19 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { HookError, type RequestError } from "./Errors.js"
-import * as Executor from "./Executor.js"
+import type { RequestError } from "./Errors.js"
+import type * as Executor from "./Executor.js"
 import type * as Future from "./Future.js"
 import type { ExecutorShutdown, InvalidMaxWorkers } from "./FutureErrors.js"
-import { Headers } from "./Headers.js"
-import { methodShortcuts } from "./internal/methods.js"
-import * as sessionInternal from "./internal/session.js"
-import type { RequestInit, RequestOptions } from "./Request.js"
-import { Response } from "./Response.js"
+import * as internal from "./internal/futuresSession.js"
+import type { RequestOptions } from "./Request.js"
+import type { Response } from "./Response.js"
 import type * as Session from "./Session.js"
-import * as Task from "./Task.js"
-import * as Transport from "./Transport.js"
 
 /**
  * Runs in the worker slot after the response hooks, before the future resolves (the seed's
@@ -52,7 +49,10 @@ export interface FuturesRequestInit extends FuturesRequestOptions {
 export interface FuturesSessionConfig extends Session.SessionConfig {
   /** Workers of the executor the session makes (default 2). Ignored when `executor` is given. */
   readonly maxWorkers?: number | undefined
-  /** A shared executor: the session does not shut it down when it closes. */
+  /**
+   * A shared executor: the session does not shut it down when it closes. Without it, the `Executor`
+   * in context is used when there is one (`Executor.layer`), else the session makes its own.
+   */
   readonly executor?: Executor.Executor | undefined
   /**
    * A session to send with (its pool, cookie jar, headers, auth). Unlike the Python original, which
@@ -66,12 +66,40 @@ export type ResponseFuture = Future.Future<Response, RequestError>
 
 type Send = (url: string, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, ExecutorShutdown>
 
+/**
+ * How `close` treats the futures of the session that are not done. By default it waits for them all.
+ */
+export interface CloseOptions {
+  /** Cancel the queued ones (they are never sent); running ones go on. */
+  readonly cancelFutures?: boolean | undefined
+  /** Also cancel the running ones (their sockets are closed). */
+  readonly interruptRunning?: boolean | undefined
+}
+
 export interface FuturesSession {
   readonly session: Session.Session
   readonly executor: Executor.Executor
   /** Whether this session made its executor (and so shuts it down when it closes). */
   readonly ownsExecutor: boolean
+  /**
+   * Queues a request and returns its future at once. The future's work is the whole pipeline, in its
+   * worker slot: the session's request (redirects, cookies, auth, retries), the response hooks, then the
+   * background callback; `response.timings.queued` is its time in the queue. Submitted from a fiber,
+   * the work runs with that fiber's context (span, log annotations, services).
+   * Fails with `ExecutorShutdown` once the session is closed or its executor shut down.
+   */
   readonly request: (init: FuturesRequestInit) => Effect.Effect<ResponseFuture, ExecutorShutdown>
+  /** `request`, synchronously, for code outside Effect (the work runs on the executor's runtime). */
+  readonly unsafeRequest: (init: FuturesRequestInit) => Either.Either<ResponseFuture, ExecutorShutdown>
+  /**
+   * Python's `close()`: new requests are refused from now on; the session's futures that are not done
+   * are waited for (or cancelled, see {@link CloseOptions}); the executor it made is shut down. A shared
+   * executor keeps running (only this session's futures are waited for). Idempotent. Closing the scope
+   * the session was made in does this with `interruptRunning`, then closes the pool it made.
+   */
+  readonly close: (options?: CloseOptions) => Effect.Effect<void>
+  /** `true` once `close` was called. */
+  readonly unsafeClosed: () => boolean
   readonly get: Send
   readonly head: Send
   readonly options: Send
@@ -82,105 +110,20 @@ export interface FuturesSession {
 }
 
 /** The FuturesSession service. */
-export const FuturesSession: Context.Tag<FuturesSession, FuturesSession> = Context.GenericTag<FuturesSession>(
-  "@requests-futures/core/FuturesSession"
-)
+export const FuturesSession: Context.Tag<FuturesSession, FuturesSession> = internal.FuturesSessionTag
 
-const runCallback = (
-  callback: BackgroundCallback,
-  self: FuturesSession,
-  response: Response
-): Effect.Effect<Response, RequestError> =>
-  Effect.suspend(() => {
-    const fail = (cause: unknown) =>
-      new HookError({ method: response.request.method, url: response.url, hook: "background callback", cause })
-    let result: ReturnType<BackgroundCallback>
-    try {
-      result = callback(self, response)
-    } catch (cause) {
-      return Effect.fail(fail(cause))
-    }
-    if (!Effect.isEffect(result)) return Effect.succeed(result instanceof Response ? result : response)
-    return result.pipe(
-      Effect.map((replaced) => (replaced instanceof Response ? replaced : response)),
-      Effect.catchAllDefect((cause) => Effect.fail(fail(cause)))
-    )
-  })
-
-/** A session of the given one's pool and jar, with `config` merged over its defaults. */
-const deriveSession = (base: Session.Session, config: Session.SessionConfig): Session.Session => {
-  const defaults = base.defaults()
-  return sessionInternal.makeWith(
-    {
-      ...config,
-      headers: Headers.merge(defaults.headers, config.headers),
-      params: config.params ?? defaults.params,
-      auth: config.auth ?? defaults.auth,
-      timeout: config.timeout ?? defaults.timeout,
-      maxRedirects: config.maxRedirects ?? defaults.maxRedirects,
-      hooks: config.hooks ?? defaults.hooks,
-      stream: config.stream ?? defaults.stream,
-      retry: config.retry ?? defaults.retry,
-      cookies: base.cookies
-    },
-    base.transport
-  )
-}
-
-/** A FuturesSession over an executor and a session (nothing is owned, nothing closed). */
-export const makeWith = (executor: Executor.Executor, session: Session.Session, ownsExecutor = false): FuturesSession => {
-  const request = (init: FuturesRequestInit): Effect.Effect<ResponseFuture, ExecutorShutdown> => {
-    const { backgroundCallback, ...requestInit } = init
-    // A task: the request runs in its slot without a fiber unless something in it needs one.
-    return executor.submit((info: Executor.WorkInfo) =>
-      backgroundCallback === undefined
-        ? session.task(requestInit as RequestInit, info)
-        : Task.flatMap(
-          session.task(requestInit as RequestInit, info),
-          (response) => runCallback(backgroundCallback, self, response)
-        )
-    )
-  }
-  const self: FuturesSession = {
-    session,
-    executor,
-    ownsExecutor,
-    request,
-    ...methodShortcuts<FuturesRequestOptions, Effect.Effect<ResponseFuture, ExecutorShutdown>>(request)
-  }
-  return self
-}
+/** A FuturesSession over an executor and a session (nothing is owned; `close` waits for its futures). */
+export const makeWith: (executor: Executor.Executor, session: Session.Session, ownsExecutor?: boolean) => FuturesSession =
+  internal.makeWith
 
 /**
- * A FuturesSession, closed with the scope: the executor it made is shut down (queued futures
- * cancelled, running ones interrupted) and its connection pool destroyed. A passed-in executor or
- * session keeps running.
+ * A FuturesSession, closed with the scope: its futures that are not done are cancelled (running ones
+ * interrupted), the executor it made is shut down and its connection pool destroyed. A passed-in (or
+ * provided) executor, transport or session keeps running.
  */
-export const make = (
-  config: FuturesSessionConfig = {}
-): Effect.Effect<FuturesSession, InvalidMaxWorkers, Scope.Scope> =>
-  Effect.gen(function*() {
-    const { executor: givenExecutor, maxWorkers, session: givenSession, ...sessionConfig } = config
-    const workers = givenExecutor?.maxWorkers ?? maxWorkers ?? Executor.defaultMaxWorkers
-    // The transport is acquired first so that it is released last: on close, the executor
-    // interrupts the running requests before the pool is destroyed.
-    // A given session with no settings beside it is used as it is, so later changes to it show.
-    const session = givenSession !== undefined
-      ? Object.values(sessionConfig).every((value) => value === undefined)
-        ? givenSession
-        : deriveSession(givenSession, sessionConfig)
-      : sessionInternal.makeWith(
-        sessionConfig,
-        // The pool never opens more connections to one origin than there are workers.
-        yield* Transport.make({
-          ...sessionConfig,
-          connections: sessionConfig.connections ?? (Number.isSafeInteger(workers) && workers > 0 ? workers : 1)
-        })
-      )
-    const executor = givenExecutor ?? (yield* Executor.make({ maxWorkers }))
-    return makeWith(executor, session, givenExecutor === undefined)
-  })
+export const make: (config?: FuturesSessionConfig) => Effect.Effect<FuturesSession, InvalidMaxWorkers, Scope.Scope> =
+  internal.make
 
-/** The FuturesSession as a layer. */
+/** The FuturesSession as a layer (over the `Executor` and `Transport` in context, when provided). */
 export const layer = (config?: FuturesSessionConfig): Layer.Layer<FuturesSession, InvalidMaxWorkers> =>
   Layer.scoped(FuturesSession, make(config))

@@ -12,7 +12,7 @@ import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import type { ChunkedEncodingError, SendError } from "./Errors.js"
 import type { Headers } from "./Headers.js"
 import * as internal from "./internal/transport.js"
@@ -94,9 +94,7 @@ export interface Transport {
 }
 
 /** The transport service a Session sends with. */
-export const Transport: Context.Tag<Transport, Transport> = Context.GenericTag<Transport>(
-  "@requests-futures/core/Transport"
-)
+export const Transport: Context.Tag<Transport, Transport> = internal.TransportTag
 
 /** An undici transport with its own connection pool, closed (sockets destroyed) with the scope. */
 export const make: (config?: TransportConfig) => Effect.Effect<Transport, never, Scope.Scope> = internal.make

@@ -12,6 +12,19 @@ import { reportToConsole } from "./utils/report.js"
 /** Live counters of an executor: `submitted = queued + running + completed + failed + cancelled`. */
 export type ExecutorStats = CoreExecutor.Stats
 
+/** Set while `wrapExecutor` constructs: the core executor to wrap instead of making one. */
+let wrapping: CoreExecutor.Executor | undefined
+
+/** @internal The facade over an executor the core made (a session's own). */
+export const wrapExecutor = (core: CoreExecutor.Executor, onError: ErrorReporter | undefined): Executor => {
+  wrapping = core
+  try {
+    return new Executor({ onError })
+  } finally {
+    wrapping = undefined
+  }
+}
+
 /**
  * A bounded pool of workers (Python's `ThreadPoolExecutor`): at most `maxWorkers` submitted functions run
  * at once, the others wait in a FIFO queue. Share one between sessions to bound them all together.
@@ -33,9 +46,13 @@ export class Executor implements AsyncDisposable {
 
   /** Throws `InvalidMaxWorkers` unless `maxWorkers` is a positive integer. */
   constructor(options: ExecutorOptions = {}) {
-    const made = CoreExecutor.unsafeMake({ maxWorkers: options.maxWorkers })
-    if (Either.isLeft(made)) throw fromFutureFailure({ error: made.left })
-    this[coreOf] = made.right
+    if (wrapping !== undefined) {
+      this[coreOf] = wrapping
+    } else {
+      const made = CoreExecutor.unsafeMake({ maxWorkers: options.maxWorkers })
+      if (Either.isLeft(made)) throw fromFutureFailure({ error: made.left })
+      this[coreOf] = made.right
+    }
     this.#report = options.onError ?? reportToConsole
   }
 

@@ -41,7 +41,8 @@ export const observe: unique symbol = Symbol("requests-futures/observe")
  */
 export class Future<T, E = unknown> implements PromiseLike<T> {
   /** @internal */
-  readonly [coreOf]: CoreFuture.Future<T, unknown>
+  readonly [coreOf]: CoreFuture.Future<unknown, unknown>
+  readonly #mapValue: ((value: unknown) => T) | undefined
   readonly #mapFailure: MapFailure
   readonly #report: ErrorReporter
   readonly #request: RequestInfo | undefined
@@ -54,8 +55,24 @@ export class Future<T, E = unknown> implements PromiseLike<T> {
     mapFailure: MapFailure,
     report: ErrorReporter,
     request?: RequestInfo
+  )
+  /** @internal The core future's value becomes `mapValue(value)` (a core response, a facade one). */
+  constructor(
+    core: CoreFuture.Future<unknown, unknown>,
+    mapFailure: MapFailure,
+    report: ErrorReporter,
+    request: RequestInfo | undefined,
+    mapValue: (value: unknown) => T
+  )
+  constructor(
+    core: CoreFuture.Future<unknown, unknown>,
+    mapFailure: MapFailure,
+    report: ErrorReporter,
+    request?: RequestInfo,
+    mapValue?: (value: unknown) => T
   ) {
     this[coreOf] = core
+    this.#mapValue = mapValue
     this.#mapFailure = mapFailure
     this.#report = report
     this.#request = request
@@ -150,9 +167,9 @@ export class Future<T, E = unknown> implements PromiseLike<T> {
     return this[coreOf].unsafeAddObserver((exit) => callback(this.#settle(exit)))
   }
 
-  #settle(exit: Exit.Exit<T, unknown>): Settled<T, E> {
+  #settle(exit: Exit.Exit<unknown, unknown>): Settled<T, E> {
     return this.#settled ??= Exit.isSuccess(exit)
-      ? { ok: true, value: exit.value }
+      ? { ok: true, value: this.#mapValue === undefined ? exit.value as T : this.#mapValue(exit.value) }
       : { ok: false, error: this.#mapFailure(failureOf(exit.cause), this.#request) as E | CancelledError }
   }
 

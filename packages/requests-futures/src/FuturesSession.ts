@@ -1,65 +1,47 @@
-import {
-  type Executor as CoreExecutor,
-  type Future as CoreFuture,
-  FuturesSession as CoreFuturesSession,
-  type Response as CoreResponse,
-  type Session as CoreSession,
-  Task
-} from "@requests-futures/core"
+import { FuturesSession as CoreFuturesSession, type Response as CoreResponse } from "@requests-futures/core"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { RequestError } from "./errors/index.js"
 import { ExecutorShutdown } from "./errors/ExecutorShutdown.js"
-import { Executor } from "./Executor.js"
+import { type Executor, wrapExecutor } from "./Executor.js"
 import { Future } from "./Future.js"
 import { BaseSession, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { fromRequestFailure } from "./internal/errors.js"
-import { afterResponse } from "./internal/hooks.js"
-import { runSync } from "./internal/run.js"
-import { Response } from "./Response.js"
-import type {
-  CloseOptions,
-  ErrorReporter,
-  FuturesRequestOptions,
-  FuturesSessionOptions,
-  SessionOptions
-} from "./types/options.js"
+import { toCoreStep } from "./internal/hooks.js"
+import { runPromise, runSync } from "./internal/run.js"
+import { Response, responseOf } from "./Response.js"
+import type { CloseOptions, ErrorReporter, FuturesRequestOptions, FuturesSessionOptions } from "./types/options.js"
 import { reportToConsole } from "./utils/report.js"
 
 /** The future of a response: `await` it, or `result()`, `settle()`, `cancel()`... */
 export type ResponseFuture = Future<Response, RequestError>
 
-/** Settings that make a session of its own when given next to `session`. */
-const sessionSettings = ["headers", "params", "auth", "cookies", "timeout", "maxRedirects", "stream", "retry"] as const
-
-const hasSessionSettings = (options: SessionOptions): boolean =>
-  sessionSettings.some((key) => options[key] !== undefined)
-
 interface Parts {
-  readonly core: CoreSession.Session
+  readonly core: CoreFuturesSession.FuturesSession
   readonly hooks: SessionHooks
-  readonly scope: Scope.CloseableScope | undefined
+  readonly scope: Scope.CloseableScope
   readonly executor: Executor
-  readonly ownsExecutor: boolean
 }
 
-/** The core session, executor and scope of a FuturesSession: built once, here. */
+/**
+ * The core FuturesSession (the one pipeline) of a facade one, in a scope of its own: the executor and
+ * the pool it makes are closed with it, a given executor or session keeps running.
+ */
 const build = (options: FuturesSessionOptions): Parts => {
   const { executor: given, maxWorkers, onError, session, hooks: hooksOption, ...settings } = options
-  const executor = given ?? new Executor({ maxWorkers, onError })
   const hooks = hooksOption === undefined && session !== undefined ? session.hooks : toSessionHooks(hooksOption)
-  if (session !== undefined && !hasSessionSettings(settings)) {
-    return { core: session[coreOf], hooks, scope: undefined, executor, ownsExecutor: given === undefined }
-  }
   const scope = runSync(Scope.make())
-  const futures = runSync(
-    Scope.extend(
-      CoreFuturesSession.make({ ...settings, executor: executor[coreOf], session: session?.[coreOf] }),
-      scope
-    )
-  )
-  return { core: futures.session, hooks, scope, executor, ownsExecutor: given === undefined }
+  const made = Effect.runSyncExit(Scope.extend(
+    CoreFuturesSession.make({ ...settings, maxWorkers, executor: given?.[coreOf], session: session?.[coreOf] }),
+    scope
+  ))
+  // A bad option (maxWorkers) fails after the pool was made: it is closed in the background.
+  if (Exit.isFailure(made)) Effect.runFork(Scope.close(scope, Exit.void))
+  const core = runSync(made)
+  return { core, hooks, scope, executor: given ?? wrapExecutor(core.executor, onError) }
 }
 
 /**
@@ -79,18 +61,22 @@ const build = (options: FuturesSessionOptions): Parts => {
 export class FuturesSession extends BaseSession {
   /** The executor the requests run on: the session's own, or the one given. */
   readonly executor: Executor
-  readonly #ownsExecutor: boolean
+  readonly #core: CoreFuturesSession.FuturesSession
   readonly #report: ErrorReporter
-  /** With a shared executor: this session's futures not done yet, waited for by `close()`. */
-  readonly #pending = new Set<CoreFuture.Future<Response, unknown>>()
+  readonly #callback = (
+    callback: NonNullable<FuturesRequestOptions["backgroundCallback"]>
+  ): CoreFuturesSession.BackgroundCallback => {
+    const step = toCoreStep((response) => callback(this, response))
+    return (_session, response) => step(response)
+  }
   #closing: Promise<void> | undefined
 
   /** Throws `InvalidMaxWorkers` unless `maxWorkers` is a positive integer. */
   constructor(options: FuturesSessionOptions = {}) {
     const parts = build(options)
-    super(parts.core, parts.hooks, parts.scope)
+    super(parts.core.session, parts.hooks, parts.scope)
     this.executor = parts.executor
-    this.#ownsExecutor = parts.ownsExecutor
+    this.#core = parts.core
     this.#report = options.onError ?? reportToConsole
   }
 
@@ -100,28 +86,20 @@ export class FuturesSession extends BaseSession {
    */
   request(method: string, url: string, options?: FuturesRequestOptions): ResponseFuture {
     if (this.closed) throw this.closedError()
-    const init = toInit(method.toUpperCase(), url, options)
     const hooks = this.hooksFor(options)
     const callback = options?.backgroundCallback
-    // The core session puts the queue time (`info.queuedMs`) on the response's timings.
-    // A task: without hooks or a callback, the request runs in its slot with no fiber at all.
-    const work = hooks.length === 0 && callback === undefined
-      ? (info: CoreExecutor.WorkInfo) => Task.map(this[coreOf].task(init, info), toResponse)
-      : (info: CoreExecutor.WorkInfo) =>
-        Task.flatMap(this[coreOf].task(init, info), (response) =>
-          afterResponse(
-            new Response(response),
-            hooks,
-            callback === undefined ? undefined : (response) => callback(this, response)
-          ))
-    const submitted = this.executor[coreOf].unsafeSubmit(work)
+    const init = toInit(
+      method.toUpperCase(),
+      url,
+      options,
+      hooks,
+      callback === undefined ? undefined : this.#callback(callback)
+    )
+    const submitted = this.#core.unsafeRequest(init)
     if (Either.isLeft(submitted)) throw new ExecutorShutdown(submitted.left.message)
-    const future = submitted.right
-    if (!this.#ownsExecutor) {
-      this.#pending.add(future)
-      future.unsafeAddObserver(() => this.#pending.delete(future))
-    }
-    return new Future(future, fromRequestFailure, this.#report, init)
+    // With hooks or a callback, the future resolves to the very Response they saw.
+    const toResponse = hooks.length === 0 && callback === undefined ? newResponse : sameResponse
+    return new Future(submitted.right, fromRequestFailure, this.#report, init, toResponse)
   }
 
   get(url: string, options?: FuturesRequestOptions): ResponseFuture {
@@ -167,18 +145,11 @@ export class FuturesSession extends BaseSession {
     return this.#closing ??= this.#close(options)
   }
 
-  async #close({ cancelFutures = false, interruptRunning = false }: CloseOptions): Promise<void> {
-    if (this.#ownsExecutor) {
-      await this.executor.shutdown({ wait: true, cancelFutures, interruptRunning })
-    } else {
-      const pending = Array.from(this.#pending)
-      for (const future of pending) {
-        if (interruptRunning || (cancelFutures && future.unsafeState() === "pending")) future.unsafeCancel()
-      }
-      await Promise.all(pending.map((future) => new Promise((resolve) => future.unsafeAddObserver(resolve))))
-    }
+  async #close(options: CloseOptions): Promise<void> {
+    await runPromise(this.#core.close(options))
     await super.close()
   }
 }
 
-const toResponse = (response: CoreResponse.Response): Response => new Response(response)
+const newResponse = (response: unknown): Response => new Response(response as CoreResponse.Response)
+const sameResponse = (response: unknown): Response => responseOf(response as CoreResponse.Response)

@@ -26,6 +26,18 @@ export type CookieInfo = Cookies.CookieInfo
 /** Where the time of a request went, in milliseconds: `queued` (0 for a plain `Session`), `elapsed`, `total`. */
 export type Timings = CoreResponse.Timings
 
+const facades = new WeakMap<CoreResponse.Response, Response>()
+
+/**
+ * @internal The one facade `Response` of a core response: hooks, the background callback and the
+ * future all see the same object (what a callback leaves in `data` is there in the result).
+ */
+export const responseOf = (core: CoreResponse.Response): Response => {
+  let response = facades.get(core)
+  if (response === undefined) facades.set(core, response = new Response(core))
+  return response
+}
+
 /**
  * A response (requests' `Response`): status, headers and the whole body, already read and decoded
  * (gzip, deflate, br) unless the request asked to `stream`.

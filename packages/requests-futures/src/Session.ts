@@ -4,9 +4,8 @@ import * as Scope from "effect/Scope"
 import { BaseSession, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { failureOf, fromRequestFailure } from "./internal/errors.js"
-import { afterResponse } from "./internal/hooks.js"
 import { runSync } from "./internal/run.js"
-import { Response } from "./Response.js"
+import { Response, responseOf } from "./Response.js"
 import type { RequestOptions, SessionOptions } from "./types/options.js"
 
 /**
@@ -32,17 +31,15 @@ export class Session extends BaseSession {
   /** Sends a request with any method. */
   request(method: string, url: string, options?: RequestOptions): Promise<Response> {
     if (this.closed) return Promise.reject(this.closedError())
-    const init = toInit(method.toUpperCase(), url, options)
     const hooks = this.hooksFor(options)
-    const send = this[coreOf].task(init)
-    // Without hooks, a request that needs no Effect (no redirect, challenge, retry) runs without a fiber.
-    const task = hooks.length === 0
-      ? Task.map(send, toResponse)
-      : Task.flatMap(send, (response) => afterResponse(new Response(response), hooks, undefined))
+    const init = toInit(method.toUpperCase(), url, options, hooks)
+    // A request that needs no Effect (no redirect, challenge, retry, hook) runs without a fiber.
+    const toResponse = hooks.length === 0 ? newResponse : responseOf
     return new Promise((resolve, reject) => {
-      Task.unsafeRun(task, (exit) =>
-        Exit.isSuccess(exit) ? resolve(exit.value) : reject(fromRequestFailure(failureOf(exit.cause), init))
-      )
+      Task.unsafeRun(this[coreOf].task(init), (exit) =>
+        Exit.isSuccess(exit)
+          ? resolve(toResponse(exit.value))
+          : reject(fromRequestFailure(failureOf(exit.cause), init)))
     })
   }
 
@@ -75,4 +72,4 @@ export class Session extends BaseSession {
   }
 }
 
-const toResponse = (response: CoreResponse.Response): Response => new Response(response)
+const newResponse = (response: CoreResponse.Response): Response => new Response(response)

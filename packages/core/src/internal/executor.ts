@@ -1,9 +1,12 @@
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
 import { dual } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
@@ -29,6 +32,9 @@ export const TypeId: Executor.TypeId = Symbol.for("@requests-futures/core/Execut
 
 /** @internal */
 export const defaultMaxWorkers = 2
+
+/** @internal */
+export const ExecutorTag = Context.GenericTag<Executor.Executor>("@requests-futures/core/Executor")
 
 type AnyFuture = FutureImpl<unknown, unknown>
 
@@ -100,8 +106,12 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   // public API
 
   submit<A, E>(work: Executor.Work<A, E>): Effect.Effect<Future.Future<A, E>, ExecutorShutdown> {
-    return Effect.suspend(() =>
-      this.shut ? Effect.fail(new ExecutorShutdown({ operation: "submit" })) : Effect.succeed(this.enqueue(work))
+    // The work runs with the submitter's context (span, log annotations, services, Clock): its refs
+    // as they are now are kept with the future, and used if the work needs a fiber.
+    return Effect.withFiberRuntime((fiber) =>
+      this.shut
+        ? Effect.fail(new ExecutorShutdown({ operation: "submit" }))
+        : Effect.succeed(this.enqueue(work, fiber.getFiberRefs()))
     )
   }
 
@@ -114,9 +124,9 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     f: (item: I, index: number) => Effect.Effect<A, E>,
     options?: Executor.MapOptions
   ): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout> {
-    return Effect.suspend((): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout> => {
+    return Effect.withFiberRuntime((fiber): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout> => {
       if (this.shut) return Effect.fail(new ExecutorShutdown({ operation: "map" }))
-      const futures = this.enqueueAll(items, f)
+      const futures = this.enqueueAll(items, f, fiber.getFiberRefs())
       const results = Effect.forEach(futures, (future) => Effect.flatten(future.await))
       const timed = options?.timeout === undefined ? results : Effect.timeoutFail(results, {
         duration: options.timeout,
@@ -138,10 +148,10 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   ): Stream.Stream<A, E | ExecutorShutdown | CancelledError> {
     return Stream.unwrapScoped(Effect.map(
       Effect.acquireRelease(
-        Effect.suspend(() =>
+        Effect.withFiberRuntime<Array<FutureImpl<A, E>>, ExecutorShutdown>((fiber) =>
           this.shut
             ? Effect.fail(new ExecutorShutdown({ operation: "mapStream" }))
-            : Effect.succeed(this.enqueueAll(items, f))
+            : Effect.succeed(this.enqueueAll(items, f, fiber.getFiberRefs()))
         ),
         (futures) => Effect.sync(() => this.cancelAll(futures, "map"))
       ),
@@ -249,8 +259,9 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   // ---------------------------------------------------------------------------------------------
   // internals
 
-  private enqueue<A, E>(work: Executor.Work<A, E>): FutureImpl<A, E> {
+  private enqueue<A, E>(work: Executor.Work<A, E>, caller?: FiberRefs.FiberRefs): FutureImpl<A, E> {
     const future = new FutureImpl<A, E>(this, work, performance.now())
+    if (caller !== undefined) future.caller = caller
     const f = future as AnyFuture
     this.submitted++
     this.pending.push(f)
@@ -260,13 +271,14 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
 
   private enqueueAll<I, A, E>(
     items: Iterable<I>,
-    f: (item: I, index: number) => Effect.Effect<A, E>
+    f: (item: I, index: number) => Effect.Effect<A, E>,
+    caller: FiberRefs.FiberRefs
   ): Array<FutureImpl<A, E>> {
     const futures: Array<FutureImpl<A, E>> = []
     let index = 0
     for (const item of items) {
       const i = index++
-      futures.push(this.enqueue(Effect.suspend(() => f(item, i))))
+      futures.push(this.enqueue(Effect.suspend(() => f(item, i)), caller))
     }
     return futures
   }
@@ -331,7 +343,9 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     // A task runs in the slot without a fiber; an effect (submitted, or handed over by a task) gets
     // one. Its outcome completes the future; after a cancel, `complete` ignores it.
     const task = Task.isTask(made) ? made : Task.fromEffect(made)
-    const cancel = Task.unsafeRun(task, (exit) => this.complete(f, exit), this.runOptions)
+    const options = f.caller === undefined ? this.runOptions : this.callerRunOptions(f.caller)
+    f.caller = undefined
+    const cancel = Task.unsafeRun(task, (exit) => this.complete(f, exit), options)
     if (f.status === RUNNING) f.cancelRun = cancel
   }
 
@@ -349,6 +363,18 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         this.checkIdle()
       })
     }
+  }
+
+  /** `runOptions` on the submitter's refs: a root fiber still, but with the caller's context. */
+  private callerRunOptions(refs: FiberRefs.FiberRefs): Task.RunOptions {
+    const runFork = Runtime.runFork(
+      Runtime.make({
+        context: FiberRefs.getOrDefault(refs, FiberRef.currentContext),
+        runtimeFlags: this.runtime.runtimeFlags,
+        fiberRefs: refs
+      })
+    )
+    return { runFork: (effect) => runFork(effect, { immediate: true }), onFiber: this.runOptions.onFiber }
   }
 
   /** The work of a running future ended by itself: record it and hand the slot on. */

@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import type * as FiberRefs from "effect/FiberRefs"
 import { dual, identity } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -73,6 +74,8 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   prev: FutureImpl<unknown, unknown> | undefined = undefined
   next: FutureImpl<unknown, unknown> | undefined = undefined
   readonly submittedAt: number
+  /** The submitting fiber's refs (its context, span, log annotations), when submitted from a fiber. */
+  caller: FiberRefs.FiberRefs | undefined = undefined
   startedAt: number | undefined = undefined
   finishedAt: number | undefined = undefined
 

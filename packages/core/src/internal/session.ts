@@ -78,30 +78,38 @@ const validateHeaders = (method: string, url: string, headers: Headers): Invalid
   return undefined
 }
 
+/**
+ * Calls `hook(response)` as a step of the pipeline: a returned response replaces it, an effect runs
+ * (its failure is the request's), and a throw or a defect is a `HookError` naming the step. The one
+ * runner of user code on a response: response hooks and the background callback go through it.
+ */
+export const runHook = (
+  hook: (response: Response) => Response | void | Effect.Effect<Response | void, RequestError>,
+  response: Response,
+  label: string
+): Effect.Effect<Response, RequestError> => {
+  const fail = (cause: unknown) =>
+    new HookError({ method: response.request.method, url: response.url, hook: label, cause })
+  let result: ReturnType<typeof hook>
+  try {
+    result = hook(response)
+  } catch (cause) {
+    return Exit.fail(fail(cause))
+  }
+  if (!Effect.isEffect(result)) return Exit.succeed(result instanceof Response ? result : response)
+  return result.pipe(
+    Effect.map((replaced) => replaced instanceof Response ? replaced : response),
+    Effect.catchAllDefect((cause) => Effect.fail(fail(cause)))
+  )
+}
+
 /** Runs the response hooks in order; a returned response replaces the current one. */
 export const runHooks = (
   hooks: ReadonlyArray<ResponseHook>,
   response: Response
 ): Effect.Effect<Response, RequestError> => {
-  if (hooks.length === 0) return Effect.succeed(response)
-  return Effect.reduce(hooks, response, (current, hook) =>
-    Effect.suspend(() => {
-      const fail = (cause: unknown) =>
-        new HookError({ method: current.request.method, url: current.url, hook: "response hook", cause })
-      let result: ReturnType<ResponseHook>
-      try {
-        result = hook(current)
-      } catch (cause) {
-        return Effect.fail(fail(cause))
-      }
-      if (Effect.isEffect(result)) {
-        return result.pipe(
-          Effect.map((replaced) => replaced instanceof Response ? replaced : current),
-          Effect.catchAllDefect((cause) => Effect.fail(fail(cause)))
-        )
-      }
-      return Effect.succeed(result instanceof Response ? result : current)
-    }))
+  if (hooks.length === 0) return Exit.succeed(response)
+  return Effect.reduce(hooks, response, (current, hook) => Effect.suspend(() => runHook(hook, current, "response hook")))
 }
 
 /** Adds a W3C `traceparent` from the current span, when the user asked for tracing. */
@@ -208,5 +216,10 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
   }
 }
 
+/** The `Transport` in context when there is one, else an undici transport of the session's own. */
 export const make = (config: Session.SessionConfig = {}) =>
-  Effect.map(transportInternal.make(config), (transport) => makeWith(config, transport))
+  Effect.map(
+    Effect.flatMap(Effect.serviceOption(transportInternal.TransportTag), (provided) =>
+      Option.isSome(provided) ? Effect.succeed(provided.value) : transportInternal.make(config)),
+    (transport) => makeWith(config, transport)
+  )

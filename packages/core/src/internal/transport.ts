@@ -1,3 +1,4 @@
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -387,6 +388,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     else this.settle(Exit.fail(mapped))
   }
 }
+
+export const TransportTag = Context.GenericTag<Transport.Transport>("@requests-futures/core/Transport")
 
 export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Transport & {
   readonly close: () => Promise<void>

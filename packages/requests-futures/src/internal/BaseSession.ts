@@ -1,4 +1,4 @@
-import type { Cookies, Request as CoreRequest, Session as CoreSession } from "@requests-futures/core"
+import type { Cookies, FuturesSession as CoreFuturesSession, Session as CoreSession } from "@requests-futures/core"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { ExecutorShutdown } from "../errors/ExecutorShutdown.js"
@@ -13,6 +13,7 @@ import type {
   TimeoutOption
 } from "../types/options.js"
 import { coreOf } from "./core.js"
+import { toCoreHook } from "./hooks.js"
 import { runPromise } from "./run.js"
 
 /** The hooks of a session, live: `session.hooks.response.push(hook)`. */
@@ -148,13 +149,21 @@ export abstract class BaseSession implements AsyncDisposable {
   }
 }
 
-/** The core request: the options without the facade's own (hooks and background callback run here). */
+/**
+ * The core request: the options with the facade's hooks (the session's, then the request's) and
+ * background callback as core steps; the core runs them.
+ */
 export const toInit = (
   method: string,
   url: string,
-  options: FuturesRequestOptions | undefined
-): CoreRequest.RequestInit => {
-  if (options === undefined) return { method, url }
+  options: FuturesRequestOptions | undefined,
+  hooks: ReadonlyArray<ResponseHook>,
+  backgroundCallback?: CoreFuturesSession.BackgroundCallback
+): CoreFuturesSession.FuturesRequestInit => {
+  const coreHooks = hooks.length === 0 ? undefined : { response: hooks.map(toCoreHook) }
+  if (options === undefined) {
+    return coreHooks === undefined ? { method, url } : { method, url, hooks: coreHooks }
+  }
   const { hooks: _hooks, backgroundCallback: _callback, ...rest } = options
-  return { ...rest, method, url }
+  return { ...rest, method, url, hooks: coreHooks, backgroundCallback }
 }

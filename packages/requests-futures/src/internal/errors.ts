@@ -158,6 +158,8 @@ export const fromRequestFailure = (
 ): unknown => {
   const error = failure?.error
   if (error instanceof RequestException) return error
+  // A hook or callback that threw a request error (`raiseForStatus()`'s) fails with that error itself.
+  if (error instanceof CoreErrors.HookError && isRequestError(error.cause)) return error.cause
   if (CoreErrors.isRequestError(error)) return fromCoreRequestError(error)
   return fromFutureFailure(failure, request)
 }

@@ -1,53 +1,40 @@
 /**
- * Runs the facade's response hooks and background callback on the response, inside the request's
- * effect (so in the worker slot, before the future resolves).
+ * The facade's hooks and background callback as the core's: the core runs them (one runner, in the
+ * worker slot, before the future resolves); this module only adapts a Promise-returning function over
+ * facade `Response`s to a core hook over core responses.
  */
-import { Errors as CoreErrors } from "@requests-futures/core"
+import type { Request as CoreRequest, Response as CoreResponse } from "@requests-futures/core"
 import * as Effect from "effect/Effect"
-import type { RequestError } from "../errors/index.js"
-import { Response } from "../Response.js"
-import type { ResponseHook } from "../types/options.js"
-import { isRequestError } from "./errors.js"
+import { Response, responseOf } from "../Response.js"
+import { coreOf } from "./core.js"
 
-/** Why a hook failed: the `RequestException` it threw, or a core `HookError` around anything else. */
-export type HookFailure = RequestError | CoreErrors.HookError
+type CoreHook = Exclude<NonNullable<CoreRequest.Hooks["response"]>, ReadonlyArray<unknown>>
+type CoreResult = CoreResponse.Response | void | Effect.Effect<CoreResponse.Response | void>
 
 const isPromiseLike = (u: unknown): u is PromiseLike<unknown> =>
   typeof u === "object" && u !== null && typeof (u as { readonly then?: unknown }).then === "function"
 
-const failure = (cause: unknown, hook: string, response: Response): HookFailure =>
-  isRequestError(cause)
-    ? cause
-    : new CoreErrors.HookError({ method: response.request.method, url: response.url, hook, cause })
+/** A returned facade `Response` replaces the response: the same object is what the future resolves to. */
+const toCore = (out: unknown): CoreResponse.Response | void => (out instanceof Response ? out[coreOf] : undefined)
 
-const replaced = (out: unknown, response: Response): Response => out instanceof Response ? out : response
-
-/** Calls `f(response)`: a returned `Response` replaces it; a throw or a rejection is the failure. */
-const step = (f: (response: Response) => unknown, hook: string) => (response: Response) =>
-  Effect.suspend((): Effect.Effect<Response, HookFailure> => {
-    let out: unknown
-    try {
-      out = f(response)
-    } catch (cause) {
-      return Effect.fail(failure(cause, hook, response))
-    }
-    if (!isPromiseLike(out)) return Effect.succeed(replaced(out, response))
-    return Effect.async<Response, HookFailure>((resume) => {
-      out.then(
-        (value) => resume(Effect.succeed(replaced(value, response))),
-        (cause: unknown) => resume(Effect.fail(failure(cause, hook, response)))
-      )
-    })
+/**
+ * `f` as a core step: it is called with the facade response of the core one; a rejection is a defect,
+ * which the core's runner turns into a `HookError` (whose `cause` the facade unwraps when it is a
+ * `RequestException`, such as `raiseForStatus()`'s).
+ */
+export const toCoreStep = (f: (response: Response) => unknown) => (response: CoreResponse.Response): CoreResult => {
+  const out = f(responseOf(response))
+  if (!isPromiseLike(out)) return toCore(out)
+  return Effect.async<CoreResponse.Response | void>((resume) => {
+    out.then((value) => resume(Effect.succeed(toCore(value))), (cause: unknown) => resume(Effect.die(cause)))
   })
+}
 
-/** The response hooks in order, then the background callback. */
-export const afterResponse = (
-  response: Response,
-  hooks: ReadonlyArray<ResponseHook>,
-  callback: ((response: Response) => unknown) | undefined
-): Effect.Effect<Response, HookFailure> => {
-  let effect: Effect.Effect<Response, HookFailure> = Effect.succeed(response)
-  for (const hook of hooks) effect = Effect.flatMap(effect, step(hook, "response hook"))
-  if (callback !== undefined) effect = Effect.flatMap(effect, step(callback, "background callback"))
-  return effect
+const adapted = new WeakMap<(response: Response) => unknown, CoreHook>()
+
+/** The core hook of a facade hook (one per hook function, so a session's hooks are adapted once). */
+export const toCoreHook = (hook: (response: Response) => unknown): CoreHook => {
+  let core = adapted.get(hook)
+  if (core === undefined) adapted.set(hook, core = toCoreStep(hook))
+  return core
 }

@@ -1,0 +1,139 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type * as Executor from "../Executor.js"
+import type * as FuturesSession from "../FuturesSession.js"
+import { ExecutorShutdown, type InvalidMaxWorkers } from "../FutureErrors.js"
+import { Headers } from "../Headers.js"
+import type { RequestInit } from "../Request.js"
+import type * as Session from "../Session.js"
+import * as Task from "../Task.js"
+import * as executorInternal from "./executor.js"
+import { methodShortcuts } from "./methods.js"
+import * as sessionInternal from "./session.js"
+import * as transportInternal from "./transport.js"
+
+export const FuturesSessionTag = Context.GenericTag<FuturesSession.FuturesSession>(
+  "@requests-futures/core/FuturesSession"
+)
+
+/** A session of the given one's pool and jar, with `config` merged over its defaults. */
+const deriveSession = (base: Session.Session, config: Session.SessionConfig): Session.Session => {
+  const defaults = base.defaults()
+  return sessionInternal.makeWith(
+    {
+      ...config,
+      headers: Headers.merge(defaults.headers, config.headers),
+      params: config.params ?? defaults.params,
+      auth: config.auth ?? defaults.auth,
+      timeout: config.timeout ?? defaults.timeout,
+      maxRedirects: config.maxRedirects ?? defaults.maxRedirects,
+      hooks: config.hooks ?? defaults.hooks,
+      stream: config.stream ?? defaults.stream,
+      retry: config.retry ?? defaults.retry,
+      cookies: base.cookies
+    },
+    base.transport
+  )
+}
+
+/**
+ * The one place a request becomes a future: the work submitted is the session's request task (queue
+ * time in, redirects, cookies, auth, retries, hooks) followed by the background callback, all in the
+ * worker slot; both APIs submit through here.
+ */
+export const makeWith = (
+  executor: Executor.Executor,
+  session: Session.Session,
+  ownsExecutor = false
+): FuturesSession.FuturesSession => {
+  let closed = false
+  /** On a shared executor: this session's futures not done yet (what `close` waits for). */
+  const pending = ownsExecutor ? undefined : new Set<FuturesSession.ResponseFuture>()
+
+  const work = (init: FuturesSession.FuturesRequestInit) => {
+    const { backgroundCallback, ...requestInit } = init
+    // A task: the request runs in its slot without a fiber unless something in it needs one.
+    return (info: Executor.WorkInfo) => {
+      const task = session.task(requestInit as RequestInit, info)
+      return backgroundCallback === undefined ? task : Task.flatMap(task, (response) =>
+        sessionInternal.runHook((r) => backgroundCallback(self, r), response, "background callback"))
+    }
+  }
+
+  const track = (future: FuturesSession.ResponseFuture): FuturesSession.ResponseFuture => {
+    if (pending !== undefined) {
+      pending.add(future)
+      future.unsafeAddObserver(() => pending.delete(future))
+    }
+    return future
+  }
+
+  const closedError = () => new ExecutorShutdown({ operation: "submit" })
+
+  const request = (init: FuturesSession.FuturesRequestInit) =>
+    closed ? Effect.fail(closedError()) : Effect.map(executor.submit(work(init)), track)
+
+  const unsafeRequest = (
+    init: FuturesSession.FuturesRequestInit
+  ): Either.Either<FuturesSession.ResponseFuture, ExecutorShutdown> =>
+    closed ? Either.left(closedError()) : Either.map(executor.unsafeSubmit(work(init)), track)
+
+  // Idempotent: a second call waits for the same futures.
+  const close = ({ cancelFutures = false, interruptRunning = false }: FuturesSession.CloseOptions = {}) =>
+    Effect.suspend((): Effect.Effect<void> => {
+      closed = true
+      if (pending === undefined) return executor.shutdown({ wait: true, cancelFutures, interruptRunning })
+      const mine = Array.from(pending)
+      for (const future of mine) {
+        if (interruptRunning || (cancelFutures && future.unsafeState() === "pending")) future.unsafeCancel()
+      }
+      return Effect.forEach(mine, (future) => future.await, { discard: true })
+    })
+
+  const self: FuturesSession.FuturesSession = {
+    session,
+    executor,
+    ownsExecutor,
+    request,
+    unsafeRequest,
+    close,
+    unsafeClosed: () => closed,
+    ...methodShortcuts<FuturesSession.FuturesRequestOptions, Effect.Effect<FuturesSession.ResponseFuture, ExecutorShutdown>>(
+      request
+    )
+  }
+  return self
+}
+
+export const make = (
+  config: FuturesSession.FuturesSessionConfig = {}
+): Effect.Effect<FuturesSession.FuturesSession, InvalidMaxWorkers, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { executor: givenExecutor, maxWorkers, session: givenSession, ...sessionConfig } = config
+    const provided = givenExecutor ?? Option.getOrUndefined(yield* Effect.serviceOption(executorInternal.ExecutorTag))
+    const workers = provided?.maxWorkers ?? maxWorkers ?? executorInternal.defaultMaxWorkers
+    // The transport is acquired first so that it is released last: on close, the requests are
+    // interrupted before the pool is destroyed.
+    // A given session with no settings beside it is used as it is, so later changes to it show.
+    const session = givenSession !== undefined
+      ? Object.values(sessionConfig).every((value) => value === undefined)
+        ? givenSession
+        : deriveSession(givenSession, sessionConfig)
+      : sessionInternal.makeWith(
+        sessionConfig,
+        Option.getOrUndefined(yield* Effect.serviceOption(transportInternal.TransportTag)) ??
+          // The pool never opens more connections to one origin than there are workers.
+          (yield* transportInternal.make({
+            ...sessionConfig,
+            connections: sessionConfig.connections ?? (Number.isSafeInteger(workers) && workers > 0 ? workers : 1)
+          }))
+      )
+    const executor: Executor.Executor = provided ?? (yield* executorInternal.make({ maxWorkers }))
+    const futures = makeWith(executor, session, provided === undefined)
+    // Closing the scope stops this session's work (an executor it made is shut down by its own scope).
+    if (provided !== undefined) yield* Effect.addFinalizer(() => futures.close({ interruptRunning: true }))
+    return futures
+  })
