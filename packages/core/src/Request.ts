@@ -86,6 +86,8 @@ export interface RequestOptions {
   readonly maxRedirects?: number | undefined
   /** Retries for this request (number of retries, or a policy); overrides the session's. Default none. */
   readonly retry?: Retry.RetryInput | undefined
+  /** A client span per send, and `traceparent`/`b3` headers from it; overrides the session's `tracing`. */
+  readonly tracing?: boolean | undefined
 }
 
 /** A full request: method and URL with the options. */

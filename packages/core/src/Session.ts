@@ -59,7 +59,11 @@ export interface SessionConfig extends Transport.TransportConfig {
   readonly stream?: boolean | undefined
   /** Retries for every request (none by default, as requests). */
   readonly retry?: Retry.RetryInput | undefined
-  /** Send W3C `traceparent`/`b3` headers from the current Effect span (off by default). */
+  /**
+   * Every request sent on the wire is an Effect span (kind `client`, OpenTelemetry's HTTP client
+   * attributes), child of the span current where the request was made, and its ids are sent in W3C
+   * `traceparent` and `b3` headers. Off by default; a request's `tracing` overrides it.
+   */
   readonly tracing?: boolean | undefined
 }
 

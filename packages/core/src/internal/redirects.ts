@@ -15,6 +15,7 @@ import { Response } from "../Response.js"
 import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
 import { decodeContent } from "./decompress.js"
+import { type RequestTrace, tracedSend } from "./tracing.js"
 import { resolveLocation, sameOrigin, shouldStripAuth } from "./url.js"
 
 export interface RedirectOptions {
@@ -31,6 +32,8 @@ export interface RedirectOptions {
   readonly retry: RetryPolicy | undefined
   /** Time the request waited before this step (a worker slot), reported in `timings.queued`. */
   readonly queuedMs: number
+  /** Every send is a client span (see `tracing.ts`). */
+  readonly tracing: boolean
 }
 
 const bodyHeaders = ["Content-Length", "Content-Type", "Transfer-Encoding"] as const
@@ -107,6 +110,12 @@ const toResponse = (
 export const followRedirects = (options: RedirectOptions): Task.Task<Response, RequestError> =>
   Task.make((resume) => {
     const userCookieHeader = options.request.headers.has("cookie")
+    const transportSend = (request: PreparedRequest) => options.transport.send(request, options.sendOptions)
+    const trace: RequestTrace = { sends: 0, queuedMs: options.queuedMs }
+    /** One request on the wire (in a span when tracing). */
+    const sendOnce = options.tracing
+      ? (request: PreparedRequest) => tracedSend(transportSend, request, trace)
+      : transportSend
     const history: Array<Response> = []
     const startedAt = performance.now()
     let authenticator = options.authenticator
@@ -129,7 +138,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       storeCookies(options, sent.url, raw)
       const again = withCookies(retry.value, options.requestJar, userCookieHeader)
       return drainHop(raw, sent).pipe(
-        Effect.zipRight(options.transport.send(again, options.sendOptions)),
+        Effect.zipRight(sendOnce(again)),
         Effect.flatMap((retried) => onHop(retried, again, offset))
       )
     }
@@ -137,7 +146,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
     /** Sends a prepared hop as an effect (with retries), then on to `afterSend` with what came back. */
     const send = (sent: PreparedRequest, offset: number): Effect.Effect<Response, RequestError> =>
       Effect.flatMap(
-        withRetry(options.retry, sent, options.transport.send(sent, options.sendOptions)),
+        withRetry(options.retry, sent, sendOnce(sent)),
         (raw) => afterSend(raw, sent, offset)
       )
 
@@ -216,7 +225,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
     const first = prepareHop(options.request)
     const prepared = Task.exitOf(first)
     if (
-      prepared === undefined || Exit.isFailure(prepared) ||
+      prepared === undefined || Exit.isFailure(prepared) || options.tracing ||
       (options.retry !== undefined && retries(options.retry, prepared.value))
     ) {
       return Task.fromEffect(Effect.flatMap(first, (sent) => send(sent, 0))).start(resume)

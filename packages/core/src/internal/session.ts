@@ -8,7 +8,7 @@ import { toAuthenticator } from "../Auth.js"
 import { CookieJar } from "../Cookies.js"
 import { HookError, type InvalidBody, InvalidHeader, type RequestError } from "../Errors.js"
 import { Headers, validate } from "../Headers.js"
-import type { Hooks, Params, PreparedRequest, RequestInit, ResponseHook, Timeout } from "../Request.js"
+import type { Hooks, Params, RequestInit, ResponseHook, Timeout } from "../Request.js"
 import { Response } from "../Response.js"
 import type * as Session from "../Session.js"
 import * as Task from "../Task.js"
@@ -112,14 +112,6 @@ export const runHooks = (
   return Effect.reduce(hooks, response, (current, hook) => Effect.suspend(() => runHook(hook, current, "response hook")))
 }
 
-/** Adds a W3C `traceparent` from the current span, when the user asked for tracing. */
-const withTraceparent = (headers: Headers): Effect.Effect<Headers> =>
-  Effect.map(Effect.currentSpan.pipe(Effect.option), (span) =>
-    Option.match(span, {
-      onNone: () => headers,
-      onSome: (s) => headers.setDefault("traceparent", `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}`)
-    }))
-
 export const makeWith = (config: Session.SessionConfig, transport: Transport.Transport): Session.Session => {
   let defaults: Session.Defaults = {
     headers: Headers.merge(defaultHeaders, config.headers),
@@ -164,32 +156,24 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
         }
         const auth: Auth.Auth | undefined = init.auth === null ? undefined : init.auth ?? d.auth
         const hooks = [...hookList(d.hooks), ...hookList(init.hooks)]
-        const prepared: PreparedRequest = { method, url: href, headers, body }
         const sendOptions: Transport.SendOptions = {
           ...toTimeouts(init.timeout ?? d.timeout),
           stream: init.stream ?? d.stream
         }
-        const run = (first: PreparedRequest): Task.Task<Response, RequestError> => {
-          const redirected = followRedirects({
-            request: first,
-            transport,
-            sendOptions,
-            sessionJar: cookies,
-            requestJar,
-            authenticator: auth === undefined ? undefined : toAuthenticator(auth),
-            allowRedirects: init.allowRedirects ?? method !== "HEAD",
-            maxRedirects: init.maxRedirects ?? d.maxRedirects,
-            retry: retryPolicy(init.retry ?? d.retry),
-            queuedMs: timing?.queuedMs ?? 0
-          })
-          return hooks.length === 0 ? redirected : Task.flatMap(redirected, (response) => runHooks(hooks, response))
-        }
-        // The current span is only known on a fiber.
-        return tracing
-          ? Task.fromEffect(
-            Effect.flatMap(withTraceparent(headers), (h) => Task.toEffect(run({ ...prepared, headers: h })))
-          )
-          : run(prepared)
+        const redirected = followRedirects({
+          request: { method, url: href, headers, body },
+          transport,
+          sendOptions,
+          sessionJar: cookies,
+          requestJar,
+          authenticator: auth === undefined ? undefined : toAuthenticator(auth),
+          allowRedirects: init.allowRedirects ?? method !== "HEAD",
+          maxRedirects: init.maxRedirects ?? d.maxRedirects,
+          retry: retryPolicy(init.retry ?? d.retry),
+          queuedMs: timing?.queuedMs ?? 0,
+          tracing: init.tracing ?? tracing
+        })
+        return hooks.length === 0 ? redirected : Task.flatMap(redirected, (response) => runHooks(hooks, response))
       }
       const encoded = encodeBodyEffect({ method, url: href, data: init.data, json: init.json, files: init.files })
       // Bodies without a Blob encode synchronously (an Either): the request goes on at once.

@@ -214,3 +214,17 @@ const fromLatin1 = (s: string): string => {
   const bytes = Buffer.from(s, "latin1")
   return isUtf8(bytes) ? bytes.toString("utf8") : s
 }
+
+/** `url` with its password shown as `***`, for messages, logs and spans. */
+export const redactUrl = (url: string): string => {
+  const at = url.indexOf("@")
+  if (at === -1) return url
+  try {
+    const parsed = new URL(url)
+    if (parsed.password === "") return url
+    parsed.password = "***"
+    return parsed.href
+  } catch {
+    return url
+  }
+}
