@@ -5,18 +5,24 @@
  * A future is `pending` (queued, no fiber yet), then `running` (it holds one of its executor's worker
  * slots), then done: `finished` (with a value, a typed failure `E` or a defect) or `cancelled`.
  *
- * Every reader comes twice: as an `Effect` (`future.done`, `future.result()`, ...) and as a synchronous
- * `unsafe*` method for code outside Effect (the Promise facade).
+ * A future is itself an `Effect<A, E | CancelledError>`, as Effect's `Deferred` and `Fiber` are:
+ * `yield* future` waits for its result (it is `future.result()`: the work's value, its typed error,
+ * `CancelledError`, or the work's defect re-raised), and `Effect.all(futures)`, `Effect.map(future, f)`
+ * or `future.pipe(Effect.timeout(...))` take it as they take any effect. Interrupting the fiber that
+ * waits never cancels the future.
+ *
+ * Every reader comes twice: as an `Effect` (`future.done`, `future.result({ timeout })`, ...) and as a
+ * synchronous `unsafe*` method for code outside Effect (the Promise facade).
  *
  * ```ts
- * import { Effect } from "effect"
+ * import { Console, Effect, Stream } from "effect"
  * import { Executor, Future } from "@requests-futures/core"
  *
  * Effect.gen(function*() {
  *   const executor = yield* Executor.make({ maxWorkers: 4 })
  *   const futures = yield* Effect.forEach(urls, (url) => executor.submit(fetchPage(url)))
  *   yield* Future.asCompleted(futures, { timeout: "10 seconds" }).pipe(
- *     Stream.runForEach((future) => Effect.flatMap(future.result(), Console.log))
+ *     Stream.runForEach((future) => Effect.flatMap(future, Console.log))
  *   )
  * }).pipe(Effect.scoped)
  * ```
@@ -28,9 +34,9 @@ import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"
-import type { Pipeable } from "effect/Pipeable"
 import type * as Stream from "effect/Stream"
 import type * as Types from "effect/Types"
+import type * as Unify from "effect/Unify"
 import type { CancelledError, FutureTimeout } from "./FutureErrors.js"
 import * as internal from "./internal/future.js"
 
@@ -92,15 +98,23 @@ export interface ResultOptions {
 /**
  * A handle over submitted work.
  *
- * Awaiting a future (`result`, `exception`, `await`, `Future.wait`, `Future.asCompleted`) never affects
- * the work: interrupting the fiber that awaits only stops the waiting. Only `cancel` (and the executor's
- * shutdown with `cancelFutures` / `interruptRunning`, or its scope closing) stops work.
+ * A future is an `Effect<A, E | CancelledError>`, as Effect's `Deferred` and `Fiber` are: running it
+ * (`yield* future`, `Effect.all(futures)`, `future.pipe(Effect.timeout(...))`) is `future.result()`.
+ * Two futures are `Equal` only when they are the same future.
+ *
+ * Awaiting a future (`yield* future`, `result`, `exception`, `await`, `Future.wait`,
+ * `Future.asCompleted`) never affects the work: interrupting the fiber that awaits only stops the
+ * waiting. Only `cancel` (and the executor's shutdown with `cancelFutures` / `interruptRunning`, or its
+ * scope closing) stops work.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Future<out A, out E = never> extends Pipeable, Inspectable.Inspectable {
+export interface Future<out A, out E = never> extends Effect.Effect<A, E | CancelledError>, Inspectable.Inspectable {
   readonly [TypeId]: Variance<A, E>
+  readonly [Unify.typeSymbol]?: unknown
+  readonly [Unify.unifySymbol]?: FutureUnify<this>
+  readonly [Unify.ignoreSymbol]?: FutureUnifyIgnore
   /** A process-wide sequence number, for logs and error messages. */
   readonly id: number
 
@@ -158,6 +172,24 @@ export interface Future<out A, out E = never> extends Pipeable, Inspectable.Insp
    * removes the observer. The observer must not throw.
    */
   unsafeAddObserver(observer: (exit: Exit.Exit<A, E | CancelledError>) => void): () => void
+}
+
+/**
+ * Keeps a future a `Future` when Effect unifies a union of effects (as `FiberUnify` does for fibers).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FutureUnify<A extends { [Unify.typeSymbol]?: unknown }> extends Effect.EffectUnify<A> {
+  Future?: () => A[Unify.typeSymbol] extends Future<infer A0, infer E0> | infer _ ? Future<A0, E0> : never
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface FutureUnifyIgnore extends Effect.EffectUnifyIgnore {
+  Effect?: true
 }
 
 /**

@@ -1,13 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Hash from "effect/Hash"
+import * as HashSet from "effect/HashSet"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as Executor from "../src/Executor.js"
 import * as Future from "../src/Future.js"
 
@@ -111,6 +118,141 @@ describe("Future", () => {
         yield* release
         expect(yield* future.result()).toBe("still here")
       }))
+  })
+
+  describe("a future is an Effect", () => {
+    it.scoped("yield* future gives the value, and Effect's combinators take a future", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make()
+        const future = yield* executor.submit(Effect.succeed(42))
+        expect(Effect.isEffect(future)).toBe(true)
+        expect(Future.isFuture(future)).toBe(true)
+        const value: number = yield* future
+        expect(value).toBe(42)
+        expect(yield* Effect.map(future, (n) => n + 1)).toBe(43)
+        expect(yield* future.pipe(Effect.timeout("1 second"), Effect.map(String))).toBe("42")
+        expect(yield* Effect.andThen(Effect.void, future)).toBe(42)
+      }))
+
+    it.scoped("yield* waits for a future that is not done yet", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make({ maxWorkers: 1 })
+        const { release, started, work } = yield* gated("later")
+        const future = yield* executor.submit(work)
+        const waiter = yield* Effect.fork(Effect.gen(function*() {
+          return yield* future
+        }))
+        yield* started
+        expect(waiter.unsafePoll()).toBe(null)
+        yield* release
+        expect(yield* Fiber.join(waiter)).toBe("later")
+      }))
+
+    it.scoped("a failing work's typed error comes out typed", () =>
+      Effect.gen(function*() {
+        class Boom extends Data.TaggedError("Boom")<{ readonly code: number }> {}
+        const executor = yield* Executor.make()
+        const future = yield* executor.submit(Effect.fail(new Boom({ code: 7 })))
+        const error = yield* Effect.flip(future)
+        expect(error).toBeInstanceOf(Boom)
+        expect(error).toMatchObject({ _tag: "Boom", code: 7 })
+        // the error channel is exactly Boom | CancelledError: once both are caught, nothing is left
+        const recovered: Effect.Effect<string> = future.pipe(
+          Effect.catchTag("Boom", (e) => Effect.succeed(`boom ${e.code}`)),
+          Effect.catchTag("CancelledError", () => Effect.succeed("cancelled"))
+        )
+        expect(yield* recovered).toBe("boom 7")
+      }))
+
+    it.scoped("a cancelled future fails with CancelledError", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make({ maxWorkers: 1 })
+        const { work } = yield* gated("never")
+        yield* executor.submit(work)
+        const queued = yield* executor.submit(Effect.succeed("never ran"))
+        const waiter = yield* Effect.fork(Effect.flip(queued))
+        yield* Effect.yieldNow()
+        expect(yield* queued.cancel).toBe(true)
+        const error = yield* Fiber.join(waiter)
+        expect(error).toBeInstanceOf(Future.CancelledError)
+        expect(error).toMatchObject({ futureId: queued.id, reason: "cancel", wasRunning: false })
+        // and again once done
+        expect(yield* Effect.flip(queued)).toBe(error)
+      }))
+
+    it.scoped("a defect dies with the same defect", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make()
+        const kaboom = new Error("kaboom")
+        const future = yield* executor.submit(Effect.die(kaboom))
+        const exit = yield* Effect.exit(future)
+        expect(exit).toEqual(Exit.die(kaboom))
+        expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+      }))
+
+    it.scoped("Effect.all over futures gives their values in order, whichever finishes first", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make({ maxWorkers: 3 })
+        const slow = yield* gated("slow")
+        const futures = [
+          yield* executor.submit(slow.work),
+          yield* executor.submit(Effect.succeed("fast")),
+          yield* executor.submit(Effect.succeed("faster"))
+        ]
+        const all = yield* Effect.fork(Effect.all(futures, { concurrency: "unbounded" }))
+        yield* slow.started
+        yield* slow.release
+        expect(yield* Fiber.join(all)).toEqual(["slow", "fast", "faster"])
+        const [text, count] = yield* Effect.all([futures[1]!, yield* executor.submit(Effect.succeed(2))])
+        expect([text.toUpperCase(), count + 1]).toEqual(["FAST", 3])
+      }))
+
+    it.scoped("interrupting the fiber that yields a future does not cancel the future", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make()
+        const { release, started, work } = yield* gated("still here")
+        const future = yield* executor.submit(work)
+        const waiter = yield* Effect.fork(Effect.gen(function*() {
+          return yield* future
+        }))
+        yield* started
+        yield* Fiber.interrupt(waiter)
+        expect(future.unsafeRunning()).toBe(true)
+        expect(future.unsafeCancelled()).toBe(false)
+        yield* release
+        expect(yield* future).toBe("still here")
+      }))
+
+    it.scoped("two futures are Equal only when they are the same future; printing is unchanged", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make()
+        const a = yield* executor.submit(Effect.succeed(1))
+        const b = yield* executor.submit(Effect.succeed(1))
+        yield* Effect.all([a, b])
+        expect(Equal.equals(a, a)).toBe(true)
+        expect(Equal.equals(a, b)).toBe(false)
+        expect(Hash.hash(a)).toBe(Hash.hash(a))
+        expect(HashSet.size(HashSet.make(a, b, a))).toBe(2)
+        expect(new Set([a, b, a]).size).toBe(2)
+        expect(a.toJSON()).toEqual({ _id: "Future", id: a.id, state: "finished" })
+        expect(a[NodeInspectSymbol]()).toEqual(a.toJSON())
+        expect(String(a)).toBe(`{\n  "_id": "Future",\n  "id": ${a.id},\n  "state": "finished"\n}`)
+      }))
+
+    it.effect("a TestClock drives result's timeout: no real waiting", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make()
+        const future = yield* executor.submit(Effect.never)
+        const waiter = yield* Effect.fork(Effect.flip(future.result({ timeout: "10 seconds" })))
+        yield* TestClock.adjust("9 seconds")
+        expect(waiter.unsafePoll()).toBe(null)
+        yield* TestClock.adjust("1 second")
+        const error = yield* Fiber.join(waiter)
+        expect(error).toBeInstanceOf(Future.FutureTimeout)
+        expect(error).toMatchObject({ operation: "result", futureId: future.id, cancelled: false })
+        expect(Duration.toMillis((error as Future.FutureTimeout).timeout)).toBe(10_000)
+        expect(future.unsafeRunning()).toBe(true)
+      }).pipe(Effect.scoped))
   })
 
   describe("state", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Executor, Future, FuturesSession, Response, Session } from "@requests-futures/core"
-import { Httpbin } from "@requests-futures/httpbin"
+import { type Echo, Httpbin } from "@requests-futures/httpbin"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
@@ -172,6 +172,22 @@ describe("FuturesSession", () => {
       })
       expect((yield* Effect.flip(failed.result()))._tag).toBe("JsonDecodeError")
       expect((yield* session.executor.stats).running).toBe(0)
+    }).pipe(Effect.scoped))
+
+  it.live("a request future is an Effect: yield* gives the response, or the request's typed error", () =>
+    Effect.gen(function*() {
+      const server = yield* Httpbin.make()
+      const refused = yield* freePort
+      const session = yield* FuturesSession.make({ maxWorkers: 2 })
+      const future = yield* session.get(`${server.url}/get`, { params: { q: "yielded" } })
+      const response = yield* future
+      expect(response.statusCode).toBe(200)
+      expect(((yield* Response.json(response)) as Echo).args).toEqual({ q: "yielded" })
+      const offline = yield* session.get(`http://127.0.0.1:${refused}/`)
+      const error = yield* Effect.flip(offline)
+      expect(error._tag).toBe("ConnectionError")
+      const [a, b] = yield* Effect.all([session.get(`${server.url}/status/201`), session.get(`${server.url}/status/202`)])
+      expect((yield* Effect.all([a, b])).map((r) => r.statusCode)).toEqual([201, 202])
     }).pipe(Effect.scoped))
 
   it.live("an executor shared by two sessions keeps one bound and outlives them", () =>

@@ -1,13 +1,13 @@
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as FiberRefs from "effect/FiberRefs"
 import { dual, identity } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
-import { pipeArguments } from "effect/Pipeable"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type * as Executor from "../Executor.js"
@@ -51,9 +51,13 @@ let nextId = 0
  * then running; so it is unlinked in O(1) when cancelled and no fiber exists for it until a worker
  * slot frees. Observers are allocated only when someone waits.
  *
+ * It is an `Effect` as Effect's own `Deferred` and `Fiber` are: `Effectable.Class` puts Effect's
+ * prototype (type ids, `[Symbol.iterator]` for `yield*`, `pipe`, identity `Equal` / `Hash`) under this
+ * class's, and the runtime evaluates the future by calling `commit()`. Nothing is added per future.
+ *
  * @internal
  */
-export class FutureImpl<A, E> implements Future.Future<A, E> {
+export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> implements Future.Future<A, E> {
   declare readonly [TypeId]: Future.Variance<A, E>
 
   readonly id: number = ++nextId
@@ -80,6 +84,7 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   finishedAt: number | undefined = undefined
 
   constructor(readonly owner: FutureOwner, work: Executor.Work<A, E>, submittedAt: number) {
+    super()
     this.work = work
     this.submittedAt = submittedAt
   }
@@ -162,13 +167,18 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
     })
   }
 
-  result(options?: Future.ResultOptions): Effect.Effect<A, E | CancelledError | FutureTimeout> {
-    if (options?.timeout !== undefined) return Effect.flatten(this.awaitWithin("result", options))
+  /** What `yield* future` runs: `result()` without a timeout. The runtime calls it each time it runs the future. */
+  commit(): Effect.Effect<A, E | CancelledError> {
     // A future never un-finishes: once done, its exit is the answer (an Exit is an Effect).
     return this.publicExit() ?? Effect.async<A, E | CancelledError>((resume) => {
       const remove = this.unsafeAddObserver(resume)
       return Effect.sync(remove)
     })
+  }
+
+  result(options?: Future.ResultOptions): Effect.Effect<A, E | CancelledError | FutureTimeout> {
+    if (options?.timeout !== undefined) return Effect.flatten(this.awaitWithin("result", options))
+    return this.commit()
   }
 
   exception(options?: Future.ResultOptions): Effect.Effect<Option.Option<E>, CancelledError | FutureTimeout> {
@@ -214,18 +224,13 @@ export class FutureImpl<A, E> implements Future.Future<A, E> {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Pipeable & Inspectable
-
-  pipe() {
-    // eslint-disable-next-line prefer-rest-params
-    return pipeArguments(this, arguments)
-  }
+  // Inspectable (`pipe` comes with Effect's prototype)
 
   toJSON(): unknown {
     return { _id: "Future", id: this.id, state: this.unsafeState() }
   }
 
-  toString(): string {
+  override toString(): string {
     return Inspectable.format(this.toJSON())
   }
 
