@@ -75,11 +75,30 @@ export const layer: (
 ) => Layer.Layer<HttpClient.HttpClient, InvalidMaxWorkers> = internal.layer
 
 /**
+ * Options of a transport over a platform client.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface TransportOptions {
+  /**
+   * Who undoes a compressed body's `Content-Encoding`, as platform clients differ:
+   * - `"client"`: the client hands back decoded bodies (fetch: `FetchHttpClient`, browsers, Bun,
+   *   Deno). The session's `Accept-Encoding` goes out; `Content-Encoding` and `Content-Length` are
+   *   dropped from a decoded response's headers.
+   * - `"session"`: the client hands back the bytes as they came (Node's http, undici's `request`).
+   *   The session's `Accept-Encoding` goes out and the session decodes (gzip, deflate, br).
+   * - unset (default): not known, so no compression is asked for (`Accept-Encoding: identity`):
+   *   right with either kind of client, as long as the server honours it.
+   */
+  readonly contentDecoding?: "client" | "session" | undefined
+}
+
+/**
  * A core `Transport` that sends through the `HttpClient.HttpClient` in the context.
  *
- * - The prepared request (method, URL, headers, body bytes) goes as it is, with
- *   `Accept-Encoding: identity`: platform clients differ in whether they decode compressed bodies
- *   (fetch does and keeps the `Content-Encoding` header, Node's http does not), so none is asked for.
+ * - The prepared request (method, URL, headers, body bytes) goes as it is (but for
+ *   `Accept-Encoding`, see {@link TransportOptions}).
  * - Redirects are not followed by the platform client (fetch is given `redirect: "manual"` through
  *   `FetchHttpClient.RequestInit`, merged over one in the context): our session follows them.
  * - A client that fails on a status (`HttpClient.filterStatusOk`) still yields the response.
@@ -89,10 +108,22 @@ export const layer: (
  * - Timeouts are best effort: the platform does not say when the connection was made, so the wait
  *   for the headers is bounded by connect + read timeout (a `ReadTimeout` of phase "headers"; a connect
  *   timeout alone is not enforced), and the read timeout bounds each wait for a body chunk. They run
- *   on the Effect `Clock`.
+ *   on the Effect `Clock` (of the caller for `send`, of the runtime the transport was made in for
+ *   `start`).
  * - `stream: true` gives `bodyStream`, pulled from the platform response's stream.
  * - `start` runs `send` on a fiber of the runtime the transport was made in; its abort interrupts it.
- * - `stats()` is always zeros: a platform client does not report its connections.
+ * - `stats()` is always zeros: a platform client does not report its connections (and its pool is
+ *   its own: a FuturesSession's `maxWorkers` still bounds the requests in flight, not the sockets).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeTransport: (
+  options?: TransportOptions
+) => Effect.Effect<Transport.Transport, never, HttpClient.HttpClient> = internal.makeTransport
+
+/**
+ * `makeTransport()`: compression not negotiated.
  *
  * @since 0.2.0
  * @category constructors
@@ -105,5 +136,6 @@ export const transport: Effect.Effect<Transport.Transport, never, HttpClient.Htt
  * @since 0.2.0
  * @category layers
  */
-export const layerTransport: Layer.Layer<Transport.Transport, never, HttpClient.HttpClient> =
-  internal.layerTransport
+export const layerTransport: (
+  options?: TransportOptions
+) => Layer.Layer<Transport.Transport, never, HttpClient.HttpClient> = internal.layerTransport

@@ -2,6 +2,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, layer } from "@effect/vitest"
 import { Errors, Headers, PlatformHttpClient, Response, Session, Transport } from "@requests-futures/core"
 import { type Echo as HttpbinEcho, Httpbin } from "@requests-futures/httpbin"
@@ -11,6 +12,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as TestServices from "effect/TestServices"
+import * as http from "node:http"
 import { freePort } from "./helpers.js"
 
 /** The echo JSON httpbin sends back; /cookies sends `cookies`, /basic-auth `authenticated`. */
@@ -20,6 +22,27 @@ const platformEcho = (response: { readonly json: Effect.Effect<unknown, HttpClie
   Effect.map(response.json, (body) => body as Echo)
 
 const coreEcho = (response: Response.Response) => Effect.map(Response.json(response), (body) => body as Echo)
+
+/** A platform client over node:http that hands back bodies as they came (no decoding), as Node's own does. */
+const nodeHttpClient = HttpClient.make((request, url) =>
+  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
+    const outgoing = http.request(url, { method: request.method, headers: request.headers }, (incoming) => {
+      const chunks: Array<Buffer> = []
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk))
+      incoming.on("end", () => {
+        const headers = new globalThis.Headers()
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const v of Array.isArray(value) ? value : [value ?? ""]) headers.append(name, v)
+        }
+        const source = new globalThis.Response(Buffer.concat(chunks), { status: incoming.statusCode!, headers })
+        resume(Effect.succeed(HttpClientResponse.fromWeb(request, source)))
+      })
+    })
+    outgoing.on("error", (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))))
+    outgoing.end(request.body._tag === "Raw" ? (request.body.body as Uint8Array) : undefined)
+    return Effect.sync(() => outgoing.destroy())
+  })
+)
 
 layer(Httpbin.layer())("PlatformHttpClient", (it) => {
   describe("layer: platform's HttpClient over a FuturesSession", () => {
@@ -183,6 +206,36 @@ layer(Httpbin.layer())("PlatformHttpClient", (it) => {
         expect(error.message).toContain("ECONNREFUSED")
       }))
 
+    it.effect("asks for no compression unless told who decodes", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const body = yield* coreEcho(yield* (yield* session).get(`${url}/get`))
+        expect(body.headers["Accept-Encoding"]).toBe("identity")
+      }))
+
+    it.effect("contentDecoding \"client\": fetch decodes gzip and br, the session does not decode twice", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const transport = yield* PlatformHttpClient.makeTransport({ contentDecoding: "client" })
+        const s = Session.makeWith({}, transport)
+        const gzip = yield* s.get(`${url}/gzip`)
+        expect((yield* coreEcho(gzip)).headers["Accept-Encoding"]).toBe("gzip, deflate, br")
+        expect(((yield* Response.json(gzip)) as { gzipped: boolean }).gzipped).toBe(true)
+        expect(gzip.headers.has("content-encoding")).toBe(false)
+        const br = yield* s.get(`${url}/brotli`)
+        expect(((yield* Response.json(br)) as { brotli: boolean }).brotli).toBe(true)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.effect("contentDecoding \"session\": a client that returns raw bytes, the session decodes", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const transport = yield* PlatformHttpClient.makeTransport({ contentDecoding: "session" })
+        const s = Session.makeWith({}, transport)
+        const gzip = yield* s.get(`${url}/gzip`)
+        expect(((yield* Response.json(gzip)) as { gzipped: boolean }).gzipped).toBe(true)
+        expect(gzip.headers.get("content-encoding")).toBe("gzip")
+      }).pipe(Effect.provideService(HttpClient.HttpClient, nodeHttpClient)))
+
     it.effect("layerTransport: the Transport service streams a body and reports no connections", () =>
       Effect.gen(function*() {
         const { url } = yield* Httpbin
@@ -198,7 +251,7 @@ layer(Httpbin.layer())("PlatformHttpClient", (it) => {
         const text = Buffer.concat(Array.from(chunks)).toString("utf8")
         expect(text.trim().split("\n").map((line) => (JSON.parse(line) as { id: number }).id)).toEqual([0, 1, 2])
         expect(transport.stats()).toEqual({ connected: 0, disconnected: 0 })
-      }).pipe(Effect.provide(PlatformHttpClient.layerTransport.pipe(Layer.provide(FetchHttpClient.layer)))))
+      }).pipe(Effect.provide(PlatformHttpClient.layerTransport().pipe(Layer.provide(FetchHttpClient.layer)))))
 
     it.effect("start: the callback form resumes with the response", () =>
       Effect.gen(function*() {

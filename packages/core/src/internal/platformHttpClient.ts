@@ -33,6 +33,7 @@ import * as FuturesSession from "../FuturesSession.js"
 import { Headers } from "../Headers.js"
 import type { PreparedRequest } from "../Request.js"
 import type * as Response from "../Response.js"
+import type { TransportOptions } from "../PlatformHttpClient.js"
 import * as Transport from "../Transport.js"
 import { toSendError } from "./transport.js"
 
@@ -277,15 +278,18 @@ const toSendErrorFrom = (
   return new ConnectionError(info)
 }
 
-const toPlatformRequest = (request: PreparedRequest): HttpClientRequest.HttpClientRequest => {
+const toPlatformRequest = (
+  request: PreparedRequest,
+  contentDecoding: TransportOptions["contentDecoding"]
+): HttpClientRequest.HttpClientRequest => {
   const headers: Record<string, string> = {}
   for (const [name, value] of request.headers) {
     const key = name.toLowerCase()
     headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`
   }
   // Platform clients differ: fetch decodes gzip/br itself and keeps the Content-Encoding header,
-  // Node's http does not. Which bytes came back cannot be told, so no compression is negotiated.
-  headers["accept-encoding"] = "identity"
+  // Node's http does not. Unless told which, no compression is negotiated.
+  if (contentDecoding === undefined) headers["accept-encoding"] = "identity"
   // The body goes as is (Raw), so the client adds no Content-Type of its own.
   return HttpClientRequest.make(request.method as HttpClientRequest.HttpClientRequest["method"])(request.url, {
     headers,
@@ -298,7 +302,10 @@ const toPlatformRequest = (request: PreparedRequest): HttpClientRequest.HttpClie
   })
 }
 
-export const transport: Effect.Effect<Transport.Transport, never, HttpClient.HttpClient> = Effect.gen(function*() {
+export const makeTransport = (
+  options: TransportOptions = {}
+): Effect.Effect<Transport.Transport, never, HttpClient.HttpClient> => Effect.gen(function*() {
+  const { contentDecoding } = options
   // Our session sends its own tracing headers (`tracing: true`); the platform client adds none.
   const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
   const runtime = yield* Effect.runtime<never>()
@@ -312,7 +319,7 @@ export const transport: Effect.Effect<Transport.Transport, never, HttpClient.Htt
       const { readTimeout, connectTimeout } = options
       const readTimeoutError = (phase: "headers" | "body") =>
         new ReadTimeout({ method: request.method, url: request.url, timeoutMs: readTimeout ?? 0, phase })
-      let headers = client.execute(toPlatformRequest(request)).pipe(
+      let headers = client.execute(toPlatformRequest(request, contentDecoding)).pipe(
         Effect.provideService(FetchHttpClient.RequestInit, noRedirects),
         // A client that fails on a status (`filterStatusOk`) still got the response we want.
         Effect.catchIf(
@@ -331,7 +338,7 @@ export const transport: Effect.Effect<Transport.Transport, never, HttpClient.Htt
       }
       return Effect.flatMap(headers, (response) => {
         const elapsed = performance.now() - start
-        const rawHeaders = rawHeadersOf(response)
+        const rawHeaders = rawHeadersOf(response, contentDecoding === "client")
         let body: Stream.Stream<Uint8Array, SendError> = response.stream.pipe(
           Stream.catchAll((error) =>
             error.reason === "EmptyBody"
@@ -379,11 +386,16 @@ export const transport: Effect.Effect<Transport.Transport, never, HttpClient.Htt
   return { send, start, stats: () => ({ connected: 0, disconnected: 0 }) }
 })
 
+const decodedHeaders: ReadonlySet<string> = new Set(["content-encoding", "content-length"])
+const noHeaders: ReadonlySet<string> = new Set()
+
 /** Headers as sent, Set-Cookie one by one (platform headers are a record: repeats would collapse). */
-const rawHeadersOf = (response: HttpClientResponse.HttpClientResponse): Headers => {
+const rawHeadersOf = (response: HttpClientResponse.HttpClientResponse, decoded: boolean): Headers => {
   const pairs: Array<readonly [string, string]> = []
+  // A body the client decoded has neither the encoding nor the length the headers state.
+  const dropped = decoded && response.headers["content-encoding"] !== undefined ? decodedHeaders : noHeaders
   for (const name of Object.keys(response.headers)) {
-    if (name !== "set-cookie") pairs.push([name, response.headers[name]!])
+    if (name !== "set-cookie" && !dropped.has(name)) pairs.push([name, response.headers[name]!])
   }
   const setCookies = PlatformCookies.toSetCookieHeaders(response.cookies)
   if (setCookies.length > 0) for (const value of setCookies) pairs.push(["set-cookie", value])
@@ -391,7 +403,8 @@ const rawHeadersOf = (response: HttpClientResponse.HttpClientResponse): Headers 
   return Headers.from(pairs)
 }
 
-export const layerTransport: Layer.Layer<Transport.Transport, never, HttpClient.HttpClient> = Layer.effect(
-  Transport.Transport,
-  transport
-)
+export const transport: Effect.Effect<Transport.Transport, never, HttpClient.HttpClient> = makeTransport()
+
+export const layerTransport = (
+  options?: TransportOptions
+): Layer.Layer<Transport.Transport, never, HttpClient.HttpClient> => Layer.effect(Transport.Transport, makeTransport(options))
