@@ -17,13 +17,14 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { HookError, type RequestError } from "./Errors.js"
+import { HookError, type InvalidOption, type RequestError } from "./Errors.js"
 import * as Executor from "./Executor.js"
 import type * as Future from "./Future.js"
 import type { ExecutorShutdown, InvalidMaxWorkers } from "./FutureErrors.js"
 import { Headers } from "./Headers.js"
 import { methodShortcuts } from "./internal/methods.js"
 import * as sessionInternal from "./internal/session.js"
+import { checkConfig } from "./internal/validate.js"
 import type { RequestInit, RequestOptions } from "./Request.js"
 import { Response } from "./Response.js"
 import type * as Session from "./Session.js"
@@ -46,7 +47,7 @@ export interface FuturesRequestOptions extends RequestOptions {
 
 export interface FuturesRequestInit extends FuturesRequestOptions {
   readonly method: string
-  readonly url: string
+  readonly url: string | URL
 }
 
 export interface FuturesSessionConfig extends Session.SessionConfig {
@@ -64,7 +65,7 @@ export interface FuturesSessionConfig extends Session.SessionConfig {
 /** The future of a response. */
 export type ResponseFuture = Future.Future<Response, RequestError>
 
-type Send = (url: string, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, ExecutorShutdown>
+type Send = (url: string | URL, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, ExecutorShutdown>
 
 export interface FuturesSession {
   readonly session: Session.Session
@@ -154,13 +155,15 @@ export const makeWith = (executor: Executor.Executor, session: Session.Session, 
 /**
  * A FuturesSession, closed with the scope: the executor it made is shut down (queued futures
  * cancelled, running ones interrupted) and its connection pool destroyed. A passed-in executor or
- * session keeps running.
+ * session keeps running. A session setting that cannot be used fails it with `InvalidOption` (as
+ * `Session.make`), a bad `maxWorkers` with `InvalidMaxWorkers`.
  */
 export const make = (
   config: FuturesSessionConfig = {}
-): Effect.Effect<FuturesSession, InvalidMaxWorkers, Scope.Scope> =>
+): Effect.Effect<FuturesSession, InvalidMaxWorkers | InvalidOption, Scope.Scope> =>
   Effect.gen(function*() {
     const { executor: givenExecutor, maxWorkers, session: givenSession, ...sessionConfig } = config
+    yield* checkConfig(sessionConfig)
     const workers = givenExecutor?.maxWorkers ?? maxWorkers ?? Executor.defaultMaxWorkers
     // The transport is acquired first so that it is released last: on close, the executor
     // interrupts the running requests before the pool is destroyed.
@@ -182,5 +185,7 @@ export const make = (
   })
 
 /** The FuturesSession as a layer. */
-export const layer = (config?: FuturesSessionConfig): Layer.Layer<FuturesSession, InvalidMaxWorkers> =>
+export const layer = (
+  config?: FuturesSessionConfig
+): Layer.Layer<FuturesSession, InvalidMaxWorkers | InvalidOption> =>
   Layer.scoped(FuturesSession, make(config))

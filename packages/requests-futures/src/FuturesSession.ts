@@ -12,7 +12,7 @@ import type { RequestError } from "./errors/index.js"
 import { ExecutorShutdown } from "./errors/ExecutorShutdown.js"
 import { Executor } from "./Executor.js"
 import { Future } from "./Future.js"
-import { BaseSession, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
+import { BaseSession, requestInfo, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { fromRequestFailure } from "./internal/errors.js"
 import { afterResponse } from "./internal/hooks.js"
@@ -98,9 +98,9 @@ export class FuturesSession extends BaseSession {
    * Queues a request with any method and returns its future at once. Throws `ExecutorShutdown` when the
    * session is closed or its executor shut down.
    */
-  request(method: string, url: string, options?: FuturesRequestOptions): ResponseFuture {
+  request(method: string, url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     if (this.closed) throw this.closedError()
-    const init = toInit(method.toUpperCase(), url, options)
+    const init = toInit(method, url, options)
     const hooks = this.hooksFor(options)
     const callback = options?.backgroundCallback
     // The core session puts the queue time (`info.queuedMs`) on the response's timings.
@@ -121,34 +121,34 @@ export class FuturesSession extends BaseSession {
       this.#pending.add(future)
       future.unsafeAddObserver(() => this.#pending.delete(future))
     }
-    return new Future(future, fromRequestFailure, this.#report, init)
+    return new Future(future, fromRequestFailure, this.#report, requestInfo(method, url))
   }
 
-  get(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  get(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("GET", url, options)
   }
 
-  head(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  head(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("HEAD", url, options)
   }
 
-  options(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  options(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("OPTIONS", url, options)
   }
 
-  delete(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  delete(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("DELETE", url, options)
   }
 
-  post(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  post(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("POST", url, options)
   }
 
-  put(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  put(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("PUT", url, options)
   }
 
-  patch(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  patch(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("PATCH", url, options)
   }
 

@@ -1,7 +1,7 @@
 import { type Response as CoreResponse, Session as CoreSession, Task } from "@requests-futures/core"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
-import { BaseSession, toInit, toSessionHooks } from "./internal/BaseSession.js"
+import { BaseSession, requestInfo, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { failureOf, fromRequestFailure } from "./internal/errors.js"
 import { afterResponse } from "./internal/hooks.js"
@@ -29,10 +29,13 @@ export class Session extends BaseSession {
     super(runSync(Scope.extend(CoreSession.make(config), scope)), toSessionHooks(hooks), scope)
   }
 
-  /** Sends a request with any method. */
-  request(method: string, url: string, options?: RequestOptions): Promise<Response> {
+  /**
+   * Sends a request with any method (an HTTP token, else `InvalidOption`) to a URL (a string or a `URL`,
+   * else `InvalidURL`).
+   */
+  request(method: string, url: string | URL, options?: RequestOptions): Promise<Response> {
     if (this.closed) return Promise.reject(this.closedError())
-    const init = toInit(method.toUpperCase(), url, options)
+    const init = toInit(method, url, options)
     const hooks = this.hooksFor(options)
     const send = this[coreOf].task(init)
     // Without hooks, a request that needs no Effect (no redirect, challenge, retry) runs without a fiber.
@@ -41,36 +44,36 @@ export class Session extends BaseSession {
       : Task.flatMap(send, (response) => afterResponse(new Response(response), hooks, undefined))
     return new Promise((resolve, reject) => {
       Task.unsafeRun(task, (exit) =>
-        Exit.isSuccess(exit) ? resolve(exit.value) : reject(fromRequestFailure(failureOf(exit.cause), init))
+        Exit.isSuccess(exit) ? resolve(exit.value) : reject(fromRequestFailure(failureOf(exit.cause), requestInfo(method, url)))
       )
     })
   }
 
-  get(url: string, options?: RequestOptions): Promise<Response> {
+  get(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("GET", url, options)
   }
 
-  head(url: string, options?: RequestOptions): Promise<Response> {
+  head(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("HEAD", url, options)
   }
 
-  options(url: string, options?: RequestOptions): Promise<Response> {
+  options(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("OPTIONS", url, options)
   }
 
-  delete(url: string, options?: RequestOptions): Promise<Response> {
+  delete(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("DELETE", url, options)
   }
 
-  post(url: string, options?: RequestOptions): Promise<Response> {
+  post(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("POST", url, options)
   }
 
-  put(url: string, options?: RequestOptions): Promise<Response> {
+  put(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("PUT", url, options)
   }
 
-  patch(url: string, options?: RequestOptions): Promise<Response> {
+  patch(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("PATCH", url, options)
   }
 }
