@@ -276,6 +276,7 @@ layer(Layer.merge(Httpbin.layer(), Session.layer()))("checked inputs", (it) => {
       expect(Request.redactUrl("http://user@host/")).toBe("http://user@host/")
       expect(Request.redactUrl("http://host/a@b")).toBe("http://host/a@b")
       expect(Request.redactUrl("user:pass@host/x")).toBe("user:***@host/x")
+      expect(Request.redactUrl("mailto:someone@example.com")).toBe("mailto:someone@example.com")
     })
   })
 })

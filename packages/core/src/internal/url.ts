@@ -85,6 +85,8 @@ const userinfoOf = (url: string): readonly [start: number, at: number] | undefin
   // forgotten scheme) is read from its first character, so that it is redacted too.
   const slashes = url.indexOf("//")
   const start = slashes !== -1 && slashes < at && !/[/?#\\]/.test(url.slice(0, slashes)) ? slashes + 2 : 0
+  // ...except an address: "mailto:someone@example.com" holds no password.
+  if (start === 0 && /^mailto:/i.test(url)) return undefined
   // As WHATWG: the authority ends at the first "/", "?", "#" or backslash, and the userinfo
   // at its last "@" (an unencoded "@" in a password belongs to the password).
   let end = url.length
