@@ -171,6 +171,55 @@ export class RetryError extends Data.TaggedError("RetryError")<
   }
 }
 
+/**
+ * An option has a value that cannot be used: a negative or NaN timeout, a `maxRedirects` that is not a
+ * non-negative integer, a method that is not an HTTP token, a `params` value that is an object. requests
+ * raises `ValueError` (or worse, sends it); here nothing is sent. A request's option carries the request's
+ * `method` and `url`; a session's setting, checked when the session is made, has neither.
+ */
+export class InvalidOption extends Data.TaggedError("InvalidOption")<{
+  /** The option's name as it was given: `"timeout"`, `"timeout.connect"`, `"maxRedirects"`, `"params.q"`... */
+  readonly option: string
+  /** The value that was refused, as it was given. */
+  readonly value: unknown
+  /** What a valid value is. */
+  readonly reason: string
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    const what = `invalid ${this.option} ${describeValue(this.value)}: ${this.reason}`
+    if (this.url === undefined) return `Session option: ${what}`
+    return this.method === undefined ? `${this.url}: ${what}` : `${this.method} ${this.url}: ${what}`
+  }
+}
+
+/** A short, printable account of a refused value (never a whole object). */
+const describeValue = (value: unknown): string => {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value)
+    case "number":
+    case "boolean":
+    case "bigint":
+    case "undefined":
+      return String(value)
+    case "function":
+      return "(a function)"
+    case "symbol":
+      return value.toString()
+    default:
+      if (value === null) return "null"
+      if (Array.isArray(value)) return `(an array of ${value.length})`
+      {
+        const kind = (Object.getPrototypeOf(value) as { readonly constructor?: { readonly name?: string } } | null)
+          ?.constructor?.name
+        return kind === undefined || kind === "Object" ? "(an object)" : `(a ${kind})`
+      }
+  }
+}
+
 /** Any way a request can fail. */
 export type RequestError =
   | ConnectionError
@@ -191,9 +240,13 @@ export type RequestError =
   | HookError
   | InvalidBody
   | RetryError
+  | InvalidOption
 
 /** The failures of sending a request and reading its response (no status check, no body decoding). */
-export type SendError = Exclude<RequestError, HttpError | JsonDecodeError | SchemaDecodeError | RetryError>
+export type SendError = Exclude<
+  RequestError,
+  HttpError | JsonDecodeError | SchemaDecodeError | RetryError | InvalidOption
+>
 
 /** Timeouts, as `Effect.catchTag` cannot name a union: requests' `Timeout` base class. */
 export type Timeout = ConnectTimeout | ReadTimeout
@@ -216,7 +269,8 @@ const tags: ReadonlySet<string> = new Set([
   "ProxyError",
   "HookError",
   "InvalidBody",
-  "RetryError"
+  "RetryError",
+  "InvalidOption"
 ])
 
 /** Whether `u` is one of the request errors above. */

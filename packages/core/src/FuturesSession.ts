@@ -18,7 +18,7 @@ import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import type { RequestError } from "./Errors.js"
+import type { InvalidOption, RequestError } from "./Errors.js"
 import type * as Executor from "./Executor.js"
 import type * as Future from "./Future.js"
 import type { ExecutorShutdown, InvalidMaxWorkers } from "./FutureErrors.js"
@@ -43,7 +43,7 @@ export interface FuturesRequestOptions extends RequestOptions {
 
 export interface FuturesRequestInit extends FuturesRequestOptions {
   readonly method: string
-  readonly url: string
+  readonly url: string | URL
 }
 
 export interface FuturesSessionConfig extends Session.SessionConfig {
@@ -64,7 +64,7 @@ export interface FuturesSessionConfig extends Session.SessionConfig {
 /** The future of a response. */
 export type ResponseFuture = Future.Future<Response, RequestError>
 
-type Send = (url: string, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, ExecutorShutdown>
+type Send = (url: string | URL, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, ExecutorShutdown>
 
 /**
  * How `close` treats the futures of the session that are not done. By default it waits for them all.
@@ -119,11 +119,15 @@ export const makeWith: (executor: Executor.Executor, session: Session.Session, o
 /**
  * A FuturesSession, closed with the scope: its futures that are not done are cancelled (running ones
  * interrupted), the executor it made is shut down and its connection pool destroyed. A passed-in (or
- * provided) executor, transport or session keeps running.
+ * provided) executor, transport or session keeps running. A session setting that cannot be used fails
+ * it with `InvalidOption` (as `Session.make`), a bad `maxWorkers` with `InvalidMaxWorkers`.
  */
-export const make: (config?: FuturesSessionConfig) => Effect.Effect<FuturesSession, InvalidMaxWorkers, Scope.Scope> =
-  internal.make
+export const make: (
+  config?: FuturesSessionConfig
+) => Effect.Effect<FuturesSession, InvalidMaxWorkers | InvalidOption, Scope.Scope> = internal.make
 
 /** The FuturesSession as a layer (over the `Executor` and `Transport` in context, when provided). */
-export const layer = (config?: FuturesSessionConfig): Layer.Layer<FuturesSession, InvalidMaxWorkers> =>
+export const layer = (
+  config?: FuturesSessionConfig
+): Layer.Layer<FuturesSession, InvalidMaxWorkers | InvalidOption> =>
   Layer.scoped(FuturesSession, make(config))

@@ -8,10 +8,13 @@
  * @since 0.1.0
  */
 
-/** What a user may pass as headers. `undefined` removes a header when merged over another set. */
+/**
+ * What a user may pass as headers. A name set to `undefined` or `null` (requests' `None`) removes the
+ * header when merged over another set (a session's, the defaults).
+ */
 export type HeadersInput =
   | Headers
-  | Readonly<Record<string, string | number | ReadonlyArray<string> | undefined>>
+  | Readonly<Record<string, string | number | ReadonlyArray<string> | null | undefined>>
   | ReadonlyArray<readonly [string, string]>
 
 interface Entry {
@@ -67,7 +70,7 @@ export class Headers implements Iterable<readonly [string, string]> {
 
   static readonly empty = new Headers(new Map())
 
-  /** Builds headers from a record, pairs or another `Headers`; `undefined` values are dropped. */
+  /** Builds headers from a record, pairs or another `Headers`; `undefined` and `null` values are dropped. */
   static from(input: HeadersInput | undefined): Headers {
     if (input === undefined) return Headers.empty
     if (input instanceof Headers) return input
@@ -82,7 +85,7 @@ export class Headers implements Iterable<readonly [string, string]> {
     } else {
       for (const name of Object.keys(input)) {
         const value = input[name]
-        if (value === undefined) continue
+        if (value === undefined || value === null) continue
         if (typeof value === "string" || typeof value === "number") add(name, String(value))
         else for (const v of value) add(name, v)
       }
@@ -98,7 +101,7 @@ export class Headers implements Iterable<readonly [string, string]> {
   }
 
   /**
-   * requests' `merge_setting`: `overrides` win; a name set to `undefined` in a record removes it.
+   * requests' `merge_setting`: `overrides` win; a name set to `undefined` or `null` in a record removes it.
    */
   static merge(base: Headers, overrides: HeadersInput | undefined): Headers {
     if (overrides === undefined) return base
@@ -111,7 +114,7 @@ export class Headers implements Iterable<readonly [string, string]> {
       for (const name of Object.keys(overrides)) {
         const value = overrides[name]
         const key = name.toLowerCase()
-        if (value === undefined) map.delete(key)
+        if (value === undefined || value === null) map.delete(key)
         else map.set(key, { name, values: typeof value === "object" ? [...value] : [String(value)] })
       }
     }
@@ -200,6 +203,9 @@ const isPairs = (
 const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // eslint-disable-next-line no-control-regex
 const invalidValueRe = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/
+
+/** Whether `s` is an RFC 9110 token: what a header name, and a method, must be. */
+export const isToken = (s: string): boolean => tokenRe.test(s)
 
 /** Why a header cannot be sent, or `undefined` when it is fine. */
 export const validate = (name: string, value: string): string | undefined => {

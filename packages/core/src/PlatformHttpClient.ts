@@ -22,6 +22,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type { InvalidOption } from "./Errors.js"
 import type { InvalidMaxWorkers } from "./FutureErrors.js"
 import type * as FuturesSession from "./FuturesSession.js"
 import * as internal from "./internal/platformHttpClient.js"
@@ -61,7 +62,7 @@ export const fromFuturesSession: (session: FuturesSession.FuturesSession) => Htt
  */
 export const make: (
   config?: FuturesSession.FuturesSessionConfig
-) => Effect.Effect<HttpClient.HttpClient, InvalidMaxWorkers, Scope.Scope> = internal.make
+) => Effect.Effect<HttpClient.HttpClient, InvalidMaxWorkers | InvalidOption, Scope.Scope> = internal.make
 
 /**
  * Provides platform's `HttpClient.HttpClient` backed by a FuturesSession made with `config`, closed
@@ -72,7 +73,7 @@ export const make: (
  */
 export const layer: (
   config?: FuturesSession.FuturesSessionConfig
-) => Layer.Layer<HttpClient.HttpClient, InvalidMaxWorkers> = internal.layer
+) => Layer.Layer<HttpClient.HttpClient, InvalidMaxWorkers | InvalidOption> = internal.layer
 
 /**
  * Options of a transport over a platform client.

@@ -10,6 +10,7 @@ import type * as Cookies from "./Cookies.js"
 import type { RequestError } from "./Errors.js"
 import type { Headers, HeadersInput } from "./Headers.js"
 import type * as Response from "./Response.js"
+import * as internalUrl from "./internal/url.js"
 import type * as Retry from "./Retry.js"
 
 /** A query or form value; `undefined` and `null` are dropped, as requests drops `None`. */
@@ -47,9 +48,20 @@ export type Files = Readonly<Record<string, FileValue>> | ReadonlyArray<readonly
 /**
  * A timeout in milliseconds for both phases, or separately: `connect` (to establish the
  * connection) and `read` (the longest wait for the next byte: before the headers and between body
- * bytes), as requests' `(connect, read)` tuple.
+ * bytes), as requests' `(connect, read)` tuple. `Infinity` (or anything above 2^31-1 ms, which no
+ * timer can hold) means no timeout. This is the checked form a session's defaults hold.
  */
 export type Timeout = number | { readonly connect?: number | undefined; readonly read?: number | undefined }
+
+/**
+ * The `timeout` option as a user gives it: a `Timeout`, where `null` (the whole timeout, or one of
+ * `connect` / `read`) means none, as requests' `None`. A negative number, `NaN`, anything that is not a
+ * number, or another key than `connect` and `read` fails with `InvalidOption`.
+ */
+export type TimeoutInput =
+  | number
+  | null
+  | { readonly connect?: number | null | undefined; readonly read?: number | null | undefined }
 
 /**
  * A response hook: runs after the response is read, in order; a returned response replaces it.
@@ -72,17 +84,22 @@ export interface RequestOptions {
   readonly data?: Data | undefined
   readonly json?: unknown
   readonly files?: Files | undefined
-  /** Merged over the session's; a name set to `undefined` removes the session's header. */
+  /** Merged over the session's; a name set to `undefined` or `null` removes the session's header. */
   readonly headers?: HeadersInput | undefined
   readonly cookies?: CookiesInput | undefined
+  /**
+   * Credentials for this request, over the session's; `null` sends none (not even those of the URL).
+   * Without either, credentials in the URL (`http://user:pass@host/`) are sent as Basic auth.
+   */
   readonly auth?: Auth.Auth | null | undefined
-  readonly timeout?: Timeout | undefined
+  /** Replaces the session's timeout; `null` or `Infinity`: no timeout for this request. */
+  readonly timeout?: TimeoutInput | undefined
   /** Follow redirects (default true; false for HEAD, as in requests). */
   readonly allowRedirects?: boolean | undefined
   readonly hooks?: Hooks | undefined
   /** Leave the body unread until asked (`Response.readBody`, `Response.iterContent`). */
   readonly stream?: boolean | undefined
-  /** Per request, overrides the session's `maxRedirects`. */
+  /** Per request, overrides the session's `maxRedirects`; a non-negative integer. */
   readonly maxRedirects?: number | undefined
   /** Retries for this request (number of retries, or a policy); overrides the session's. Default none. */
   readonly retry?: Retry.RetryInput | undefined
@@ -90,11 +107,21 @@ export interface RequestOptions {
   readonly tracing?: boolean | undefined
 }
 
-/** A full request: method and URL with the options. */
+/**
+ * A full request: method and URL with the options. The method must be an HTTP token (`InvalidOption`
+ * otherwise); the URL a string or a `URL` (`InvalidUrl` otherwise).
+ */
 export interface RequestInit extends RequestOptions {
   readonly method: string
-  readonly url: string
+  readonly url: string | URL
 }
+
+/**
+ * The URL with its password replaced by `***` (`http://user:***@host/`), for messages and logs: a
+ * request's own URLs never hold credentials (they become Basic auth and are stripped), but a URL a user
+ * passes may. A URL without a password is returned as it is.
+ */
+export const redactUrl: (url: string | URL) => string = internalUrl.redactUrl
 
 /** The request as sent on the wire (after merging, encoding, cookies and auth). */
 export interface PreparedRequest {

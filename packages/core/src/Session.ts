@@ -17,14 +17,16 @@
  */
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Auth from "./Auth.js"
 import type * as Cookies from "./Cookies.js"
-import type { RequestError } from "./Errors.js"
+import type { InvalidOption, RequestError } from "./Errors.js"
 import type { Headers, HeadersInput } from "./Headers.js"
 import * as internal from "./internal/session.js"
-import type { Hooks, Params, RequestInit, RequestOptions, Timeout } from "./Request.js"
+import * as validate from "./internal/validate.js"
+import type { Hooks, Params, RequestInit, RequestOptions, Timeout, TimeoutInput } from "./Request.js"
 import type * as Response from "./Response.js"
 import type * as Retry from "./Retry.js"
 import type * as Task from "./Task.js"
@@ -35,6 +37,7 @@ export interface Defaults {
   readonly headers: Headers
   readonly params: Params | undefined
   readonly auth: Auth.Auth | undefined
+  /** The checked timeout (`null` is none, kept as `undefined`). */
   readonly timeout: Timeout | undefined
   /** Default 30, as requests. */
   readonly maxRedirects: number
@@ -46,14 +49,16 @@ export interface Defaults {
 export interface SessionConfig extends Transport.TransportConfig {
   /**
    * Merged over the default headers (`User-Agent`, `Accept-Encoding: gzip, deflate, br`,
-   * `Accept: *\/*`); a name set to `undefined` removes a default.
+   * `Accept: *\/*`); a name set to `undefined` or `null` removes a default.
    */
   readonly headers?: HeadersInput | undefined
   readonly params?: Params | undefined
   readonly auth?: Auth.Auth | undefined
   /** The jar (shared, live), or cookies to start one with. */
   readonly cookies?: Cookies.CookieJar | Readonly<Record<string, string>> | undefined
-  readonly timeout?: Timeout | undefined
+  /** The default timeout of every request; `null`, `Infinity` or absent: none. */
+  readonly timeout?: TimeoutInput | undefined
+  /** A non-negative integer (default 30, as requests). */
   readonly maxRedirects?: number | undefined
   readonly hooks?: Hooks | undefined
   readonly stream?: boolean | undefined
@@ -88,13 +93,13 @@ export interface Session {
    * and so does the Promise facade). Nothing happens until it is started.
    */
   readonly task: (init: RequestInit, timing?: RequestTiming) => Task.Task<Response.Response, RequestError>
-  readonly get: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
-  readonly head: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
-  readonly options: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
-  readonly delete: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
-  readonly post: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
-  readonly put: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
-  readonly patch: (url: string, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly get: (url: string | URL, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly head: (url: string | URL, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly options: (url: string | URL, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly delete: (url: string | URL, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly post: (url: string | URL, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly put: (url: string | URL, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
+  readonly patch: (url: string | URL, options?: RequestOptions) => Effect.Effect<Response.Response, RequestError>
 }
 
 /** The session service. */
@@ -103,21 +108,41 @@ export const Session: Context.Tag<Session, Session> = internal.SessionTag
 /** The headers every session starts with, as requests sends them. */
 export const defaultHeaders: Headers = internal.defaultHeaders
 
-/** A session with its own connection pool, closed with the scope. */
-export const make: (config?: SessionConfig) => Effect.Effect<Session, never, Scope.Scope> = internal.make
+/**
+ * A session with its own connection pool, closed with the scope. A setting that cannot be used (a
+ * negative timeout, a `maxRedirects` of 1.5, a `params` value that is an object) fails it with
+ * `InvalidOption`, before anything is opened.
+ */
+export const make: (config?: SessionConfig) => Effect.Effect<Session, InvalidOption, Scope.Scope> = internal.make
 
-/** A session over a given transport (to share one pool between sessions). */
+/**
+ * A session over a given transport (to share one pool between sessions). The config is not checked
+ * here (see `checkConfig`): a session with a setting that cannot be used fails each of its requests
+ * with `InvalidOption`.
+ */
 export const makeWith: (config: SessionConfig, transport: Transport.Transport) => Session = internal.makeWith
 
+/**
+ * Checks a session's settings as `make` does: the config with its timeout in checked form (`null`
+ * parts dropped), or the `InvalidOption` that names the setting. For changing `defaults` with
+ * `updateDefaults` (which takes checked values) as `make` would.
+ */
+export const checkConfig: <C extends SessionConfig>(
+  config: C
+) => Either.Either<validate.CheckedConfig<C>, InvalidOption> = validate.checkConfig
+
 /** The session as a layer. */
-export const layer = (config?: SessionConfig): Layer.Layer<Session> => Layer.scoped(Session, make(config))
+export const layer = (config?: SessionConfig): Layer.Layer<Session, InvalidOption> =>
+  Layer.scoped(Session, make(config))
 
 /** Sends a request with the session in context. */
 export const request: (init: RequestInit) => Effect.Effect<Response.Response, RequestError, Session> =
   internal.accessor((session, init: RequestInit) => session.request(init))
 
 const method = (m: Method) =>
-  internal.accessor((session, url: string, options?: RequestOptions) => session.request({ ...options, method: m, url }))
+  internal.accessor((session, url: string | URL, options?: RequestOptions) =>
+    session.request({ ...options, method: m, url })
+  )
 
 export const get = method("GET")
 export const head = method("HEAD")

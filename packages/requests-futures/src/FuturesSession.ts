@@ -7,7 +7,7 @@ import type { RequestError } from "./errors/index.js"
 import { ExecutorShutdown } from "./errors/ExecutorShutdown.js"
 import { type Executor, wrapExecutor } from "./Executor.js"
 import { Future } from "./Future.js"
-import { BaseSession, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
+import { BaseSession, requestInfo, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { fromRequestFailure } from "./internal/errors.js"
 import { toCoreStep } from "./internal/hooks.js"
@@ -84,12 +84,12 @@ export class FuturesSession extends BaseSession {
    * Queues a request with any method and returns its future at once. Throws `ExecutorShutdown` when the
    * session is closed or its executor shut down.
    */
-  request(method: string, url: string, options?: FuturesRequestOptions): ResponseFuture {
+  request(method: string, url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     if (this.closed) throw this.closedError()
     const hooks = this.hooksFor(options)
     const callback = options?.backgroundCallback
     const init = toInit(
-      method.toUpperCase(),
+      method,
       url,
       options,
       hooks,
@@ -99,34 +99,34 @@ export class FuturesSession extends BaseSession {
     if (Either.isLeft(submitted)) throw new ExecutorShutdown(submitted.left.message)
     // With hooks or a callback, the future resolves to the very Response they saw.
     const toResponse = hooks.length === 0 && callback === undefined ? newResponse : sameResponse
-    return new Future(submitted.right, fromRequestFailure, this.#report, init, toResponse)
+    return new Future(submitted.right, fromRequestFailure, this.#report, requestInfo(method, url), toResponse)
   }
 
-  get(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  get(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("GET", url, options)
   }
 
-  head(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  head(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("HEAD", url, options)
   }
 
-  options(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  options(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("OPTIONS", url, options)
   }
 
-  delete(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  delete(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("DELETE", url, options)
   }
 
-  post(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  post(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("POST", url, options)
   }
 
-  put(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  put(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("PUT", url, options)
   }
 
-  patch(url: string, options?: FuturesRequestOptions): ResponseFuture {
+  patch(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     return this.request("PATCH", url, options)
   }
 

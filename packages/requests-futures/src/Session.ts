@@ -1,7 +1,7 @@
 import { type Response as CoreResponse, Session as CoreSession, Task } from "@requests-futures/core"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
-import { BaseSession, toInit, toSessionHooks } from "./internal/BaseSession.js"
+import { BaseSession, requestInfo, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { failureOf, fromRequestFailure } from "./internal/errors.js"
 import { runSync } from "./internal/run.js"
@@ -28,46 +28,49 @@ export class Session extends BaseSession {
     super(runSync(Scope.extend(CoreSession.make(config), scope)), toSessionHooks(hooks), scope)
   }
 
-  /** Sends a request with any method. */
-  request(method: string, url: string, options?: RequestOptions): Promise<Response> {
+  /**
+   * Sends a request with any method (an HTTP token, else `InvalidOption`) to a URL (a string or a `URL`,
+   * else `InvalidURL`).
+   */
+  request(method: string, url: string | URL, options?: RequestOptions): Promise<Response> {
     if (this.closed) return Promise.reject(this.closedError())
     const hooks = this.hooksFor(options)
-    const init = toInit(method.toUpperCase(), url, options, hooks)
+    const init = toInit(method, url, options, hooks)
     // A request that needs no Effect (no redirect, challenge, retry, hook) runs without a fiber.
     const toResponse = hooks.length === 0 ? newResponse : responseOf
     return new Promise((resolve, reject) => {
       Task.unsafeRun(this[coreOf].task(init), (exit) =>
         Exit.isSuccess(exit)
           ? resolve(toResponse(exit.value))
-          : reject(fromRequestFailure(failureOf(exit.cause), init)))
+          : reject(fromRequestFailure(failureOf(exit.cause), requestInfo(method, url))))
     })
   }
 
-  get(url: string, options?: RequestOptions): Promise<Response> {
+  get(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("GET", url, options)
   }
 
-  head(url: string, options?: RequestOptions): Promise<Response> {
+  head(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("HEAD", url, options)
   }
 
-  options(url: string, options?: RequestOptions): Promise<Response> {
+  options(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("OPTIONS", url, options)
   }
 
-  delete(url: string, options?: RequestOptions): Promise<Response> {
+  delete(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("DELETE", url, options)
   }
 
-  post(url: string, options?: RequestOptions): Promise<Response> {
+  post(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("POST", url, options)
   }
 
-  put(url: string, options?: RequestOptions): Promise<Response> {
+  put(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("PUT", url, options)
   }
 
-  patch(url: string, options?: RequestOptions): Promise<Response> {
+  patch(url: string | URL, options?: RequestOptions): Promise<Response> {
     return this.request("PATCH", url, options)
   }
 }

@@ -6,6 +6,7 @@ import type * as Scope from "effect/Scope"
 import type * as Executor from "../Executor.js"
 import type * as FuturesSession from "../FuturesSession.js"
 import { ExecutorShutdown, type InvalidMaxWorkers } from "../FutureErrors.js"
+import type { InvalidOption } from "../Errors.js"
 import { Headers } from "../Headers.js"
 import type { RequestInit } from "../Request.js"
 import type * as Session from "../Session.js"
@@ -14,6 +15,7 @@ import * as executorInternal from "./executor.js"
 import { methodShortcuts } from "./methods.js"
 import * as sessionInternal from "./session.js"
 import * as transportInternal from "./transport.js"
+import { checkConfig } from "./validate.js"
 
 export const FuturesSessionTag = Context.GenericTag<FuturesSession.FuturesSession>(
   "@requests-futures/core/FuturesSession"
@@ -110,9 +112,10 @@ export const makeWith = (
 
 export const make = (
   config: FuturesSession.FuturesSessionConfig = {}
-): Effect.Effect<FuturesSession.FuturesSession, InvalidMaxWorkers, Scope.Scope> =>
+): Effect.Effect<FuturesSession.FuturesSession, InvalidMaxWorkers | InvalidOption, Scope.Scope> =>
   Effect.gen(function*() {
     const { executor: givenExecutor, maxWorkers, session: givenSession, ...sessionConfig } = config
+    yield* checkConfig(sessionConfig)
     const provided = givenExecutor ?? Option.getOrUndefined(yield* Effect.serviceOption(executorInternal.ExecutorTag))
     const workers = provided?.maxWorkers ?? maxWorkers ?? executorInternal.defaultMaxWorkers
     // The transport is acquired first so that it is released last: on close, the requests are

@@ -23,6 +23,7 @@ import {
   ChunkedEncodingError,
   ConnectionError,
   InvalidBody,
+  type InvalidOption,
   InvalidUrl,
   ReadTimeout,
   type RequestError,
@@ -238,12 +239,12 @@ export const fromFuturesSession = (session: FuturesSession.FuturesSession): Http
 
 export const make = (
   config?: FuturesSession.FuturesSessionConfig
-): Effect.Effect<HttpClient.HttpClient, InvalidMaxWorkers, Scope.Scope> =>
+): Effect.Effect<HttpClient.HttpClient, InvalidMaxWorkers | InvalidOption, Scope.Scope> =>
   Effect.map(FuturesSession.make(config), fromFuturesSession)
 
 export const layer = (
   config?: FuturesSession.FuturesSessionConfig
-): Layer.Layer<HttpClient.HttpClient, InvalidMaxWorkers> => Layer.scoped(HttpClient.HttpClient, make(config))
+): Layer.Layer<HttpClient.HttpClient, InvalidMaxWorkers | InvalidOption> => Layer.scoped(HttpClient.HttpClient, make(config))
 
 // ---------------------------------------------------------------------------------------------
 // A Transport over an HttpClient

@@ -20,6 +20,7 @@ import { followRedirects } from "./redirects.js"
 import * as transportInternal from "./transport.js"
 import { methodShortcuts } from "./methods.js"
 import { prepareUrl } from "./url.js"
+import { checkConfig, checkRequest, sessionTimeout } from "./validate.js"
 
 export const SessionTag = Context.GenericTag<Session.Session>("@requests-futures/core/Session")
 
@@ -117,7 +118,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
     headers: Headers.merge(defaultHeaders, config.headers),
     params: config.params,
     auth: config.auth,
-    timeout: config.timeout,
+    timeout: sessionTimeout(config.timeout),
     maxRedirects: config.maxRedirects ?? 30,
     hooks: config.hooks,
     stream: config.stream ?? false,
@@ -130,9 +131,12 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
    * One request, as a task: prepared synchronously when it starts (URL, body, headers, cookies), then
    * handed to the redirect step; hooks, tracing and Blob bodies continue as effects.
    */
-  const task = (init: RequestInit, timing?: Session.RequestTiming): Task.Task<Response, RequestError> =>
+  const task = (input: RequestInit, timing?: Session.RequestTiming): Task.Task<Response, RequestError> =>
     Task.make((resume) => {
       const d = defaults
+      const checked = checkRequest(input, d)
+      if (Either.isLeft(checked)) return Task.fromEffect(Exit.fail(checked.left)).start(resume)
+      const init = checked.right
       const method = init.method.toUpperCase()
       const url = prepareUrl(method, init.url, mergeParams(d.params, init.params))
       if (Either.isLeft(url)) return Task.fromEffect(Exit.fail(url.left)).start(resume)
@@ -202,8 +206,12 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
 
 /** The `Transport` in context when there is one, else an undici transport of the session's own. */
 export const make = (config: Session.SessionConfig = {}) =>
-  Effect.map(
-    Effect.flatMap(Effect.serviceOption(transportInternal.TransportTag), (provided) =>
-      Option.isSome(provided) ? Effect.succeed(provided.value) : transportInternal.make(config)),
-    (transport) => makeWith(config, transport)
+  Effect.flatMap(
+    checkConfig(config),
+    () =>
+      Effect.map(
+        Effect.flatMap(Effect.serviceOption(transportInternal.TransportTag), (provided) =>
+          Option.isSome(provided) ? Effect.succeed(provided.value) : transportInternal.make(config)),
+        (transport) => makeWith(config, transport)
+      )
   )

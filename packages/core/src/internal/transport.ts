@@ -71,6 +71,12 @@ export const toSendError = (
   return phase === "body" ? new ChunkedEncodingError(info) : new ConnectionError(info)
 }
 
+/**
+ * The longest delay a Node timer holds (2^31-1 ms, ~24.8 days): a longer one (`Infinity`) would fire at
+ * once with a TimeoutOverflowWarning, so it arms no timer at all.
+ */
+const maxTimerMs = 2 ** 31 - 1
+
 /** undici's own connect timeout is a backstop only: per-request connect timeouts are timed here. */
 const connectTimeoutDefault = 300_000
 
@@ -251,7 +257,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private resume: ((exit: Exit.Exit<Transport.RawResponse, SendError>) => void) | undefined
   ) {
     this.channel = options.stream === true ? new BodyChannel() : undefined
-    if (options.connectTimeout !== undefined) {
+    if (options.connectTimeout !== undefined && options.connectTimeout <= maxTimerMs) {
       this.connectTimer = setTimeout(this.onConnectTimeout, options.connectTimeout)
     }
   }
@@ -275,7 +281,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   private armReadTimer(): void {
-    if (this.options.readTimeout === undefined) return
+    if (this.options.readTimeout === undefined || this.options.readTimeout > maxTimerMs) return
     if (this.readTimer !== undefined) this.readTimer.refresh()
     else this.readTimer = setTimeout(this.onReadTimeout, this.options.readTimeout)
   }

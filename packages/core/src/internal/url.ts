@@ -32,27 +32,27 @@ export const prepareUrl = (
 ): Either.Either<string, MissingSchema | InvalidSchema | InvalidUrl> => {
   const trimmed = url.trim()
   const match = schemeRe.exec(trimmed)
-  if (match === null) return Either.left(new MissingSchema({ method, url: trimmed }))
+  if (match === null) return Either.left(new MissingSchema({ method, url: redactUrl(trimmed) }))
   const scheme = match[1]!.toLowerCase()
   const afterScheme = match[0].length
   if (scheme !== "http" && scheme !== "https") {
     return portRe.test(trimmed.slice(afterScheme))
-      ? Either.left(new MissingSchema({ method, url: trimmed }))
-      : Either.left(new InvalidSchema({ method, url: trimmed, scheme }))
+      ? Either.left(new MissingSchema({ method, url: redactUrl(trimmed) }))
+      : Either.left(new InvalidSchema({ method, url: redactUrl(trimmed), scheme }))
   }
   if (!hasAuthority(trimmed, afterScheme)) {
-    return Either.left(new InvalidUrl({ method, url: trimmed, reason: "no host supplied" }))
+    return Either.left(new InvalidUrl({ method, url: redactUrl(trimmed), reason: "no host supplied" }))
   }
   let parsed: URL
   try {
     parsed = new URL(trimmed)
   } catch (cause) {
-    return Either.left(new InvalidUrl({ method, url: trimmed, reason: "the URL cannot be parsed", cause }))
+    return Either.left(new InvalidUrl({ method, url: redactUrl(trimmed), reason: "the URL cannot be parsed", cause }))
   }
   // WHATWG accepts these; IDNA (and requests) reject them.
   const first = parsed.hostname.charCodeAt(0)
   if (first === 0x2a /* * */ || first === 0x2e /* . */) {
-    return Either.left(new InvalidUrl({ method, url: trimmed, reason: "the host has an invalid label" }))
+    return Either.left(new InvalidUrl({ method, url: redactUrl(trimmed), reason: "the host has an invalid label" }))
   }
   const href = parsed.href
   if (params === undefined) return Either.right(href)
@@ -71,6 +71,86 @@ const hasAuthority = (url: string, at: number): boolean => {
   if (!url.startsWith("//", at)) return false
   const c = url.charCodeAt(at + 2)
   return !(Number.isNaN(c) || c === 0x2f /* / */ || c === 0x5c /* \ */ || c === 0x3f /* ? */ || c === 0x23 /* # */)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials in the URL (`http://user:pass@host/`)
+// ---------------------------------------------------------------------------------------------
+
+/** Where the userinfo of `url` is: `[start, at]` with `url[at] === "@"`, or `undefined` when it has none. */
+const userinfoOf = (url: string): readonly [start: number, at: number] | undefined => {
+  const at = url.indexOf("@")
+  if (at === -1) return undefined
+  // The authority starts after "scheme://" (or "//"); a URL without one ("user:pass@host/x", a
+  // forgotten scheme) is read from its first character, so that it is redacted too.
+  const slashes = url.indexOf("//")
+  const start = slashes !== -1 && slashes < at && !/[/?#\\]/.test(url.slice(0, slashes)) ? slashes + 2 : 0
+  // ...except an address: "mailto:someone@example.com" holds no password.
+  if (start === 0 && /^mailto:/i.test(url)) return undefined
+  // As WHATWG: the authority ends at the first "/", "?", "#" or backslash, and the userinfo
+  // at its last "@" (an unencoded "@" in a password belongs to the password).
+  let end = url.length
+  for (let i = start; i < url.length; i++) {
+    const c = url.charCodeAt(i)
+    if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x23 /* # */ || c === 0x5c /* \ */) {
+      end = i
+      break
+    }
+  }
+  const last = url.lastIndexOf("@", end - 1)
+  return last >= start ? [start, last] : undefined
+}
+
+/**
+ * `url` with its password replaced by `***` (`http://user:***@host/`), for every message and log that
+ * shows a URL a user gave. Also redacts a URL that does not parse (`user:pass@host/x`, no scheme).
+ */
+export const redactUrl = (url: string | URL): string => {
+  const href = typeof url === "string" ? url : url.href
+  const userinfo = userinfoOf(href)
+  if (userinfo === undefined) return href
+  const [start, at] = userinfo
+  const colon = href.indexOf(":", start)
+  if (colon === -1 || colon > at) return href
+  return `${href.slice(0, colon + 1)}***${href.slice(at)}`
+}
+
+/** The credentials of a URL, percent-decoded, and the URL without them. */
+export interface UrlCredentials {
+  readonly url: string
+  readonly username: string
+  readonly password: string
+}
+
+const percentDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    // requests' `unquote` leaves a malformed escape as it is.
+    return s
+  }
+}
+
+/**
+ * requests' `get_auth_from_url`: the username and password of `url` (`http://user:pass@host/`),
+ * percent-decoded, with `url` stripped of them; `undefined` when it has none (the common case is one
+ * `indexOf`). Only a `scheme://` URL has credentials: anything else is left to `prepareUrl`.
+ */
+export const splitCredentials = (url: string): UrlCredentials | undefined => {
+  if (url.indexOf("@") === -1) return undefined
+  const trimmed = url.trim()
+  const match = schemeRe.exec(trimmed)
+  if (match === null || !trimmed.startsWith("//", match[0].length)) return undefined
+  const userinfo = userinfoOf(trimmed)
+  if (userinfo === undefined) return undefined
+  const [start, at] = userinfo
+  const raw = trimmed.slice(start, at)
+  const colon = raw.indexOf(":")
+  return {
+    url: trimmed.slice(0, start) + trimmed.slice(at + 1),
+    username: percentDecode(colon === -1 ? raw : raw.slice(0, colon)),
+    password: colon === -1 ? "" : percentDecode(raw.slice(colon + 1))
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,16 +295,3 @@ const fromLatin1 = (s: string): string => {
   return isUtf8(bytes) ? bytes.toString("utf8") : s
 }
 
-/** `url` with its password shown as `***`, for messages, logs and spans. */
-export const redactUrl = (url: string): string => {
-  const at = url.indexOf("@")
-  if (at === -1) return url
-  try {
-    const parsed = new URL(url)
-    if (parsed.password === "") return url
-    parsed.password = "***"
-    return parsed.href
-  } catch {
-    return url
-  }
-}

@@ -6,6 +6,7 @@ import type { HookError } from "./HookError.js"
 import type { HTTPError } from "./HTTPError.js"
 import type { InvalidBody } from "./InvalidBody.js"
 import type { InvalidHeader } from "./InvalidHeader.js"
+import type { InvalidOption } from "./InvalidOption.js"
 import type { InvalidSchema } from "./InvalidSchema.js"
 import type { InvalidURL } from "./InvalidURL.js"
 import type { JSONDecodeError } from "./JSONDecodeError.js"
@@ -28,6 +29,7 @@ export { HTTPError } from "./HTTPError.js"
 export { InvalidBody } from "./InvalidBody.js"
 export { InvalidHeader } from "./InvalidHeader.js"
 export { InvalidMaxWorkers } from "./InvalidMaxWorkers.js"
+export { InvalidOption } from "./InvalidOption.js"
 export { InvalidSchema } from "./InvalidSchema.js"
 export { InvalidURL } from "./InvalidURL.js"
 export { JSONDecodeError } from "./JSONDecodeError.js"
@@ -65,3 +67,4 @@ export type RequestError =
   | RetryError
   | HookError
   | InvalidBody
+  | InvalidOption

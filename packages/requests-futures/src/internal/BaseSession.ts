@@ -1,7 +1,9 @@
-import type { Cookies, FuturesSession as CoreFuturesSession, Session as CoreSession } from "@requests-futures/core"
+import { type Cookies, type FuturesSession as CoreFuturesSession, Request as CoreRequest, Session as CoreSession } from "@requests-futures/core"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { ExecutorShutdown } from "../errors/ExecutorShutdown.js"
+import type { RequestInfo } from "../errors/RequestException.js"
 import { SessionHeaders } from "../SessionHeaders.js"
 import type {
   Auth,
@@ -13,6 +15,7 @@ import type {
   TimeoutOption
 } from "../types/options.js"
 import { coreOf } from "./core.js"
+import { fromCoreRequestError } from "./errors.js"
 import { toCoreHook } from "./hooks.js"
 import { runPromise } from "./run.js"
 
@@ -76,6 +79,16 @@ export abstract class BaseSession implements AsyncDisposable {
     return this[coreOf].cookies
   }
 
+  /** The setting checked as the constructor checks it: throws `InvalidOption` for a value it cannot use. */
+  #checked<K extends "params" | "timeout" | "maxRedirects">(
+    key: K,
+    value: CoreSession.SessionConfig[K]
+  ): CoreSession.Defaults[K] {
+    const checked = CoreSession.checkConfig({ [key]: value })
+    if (Either.isLeft(checked)) throw fromCoreRequestError(checked.left)
+    return checked.right[key] as CoreSession.Defaults[K]
+  }
+
   /** Credentials sent with every request (`session.auth = ["ada", "secret"]`). */
   get auth(): Auth | undefined {
     return this[coreOf].defaults().auth
@@ -90,16 +103,18 @@ export abstract class BaseSession implements AsyncDisposable {
     return this[coreOf].defaults().params
   }
 
-  set params(params: Params | undefined) {
+  set params(value: Params | undefined) {
+    const params = this.#checked("params", value)
     this[coreOf].updateDefaults((defaults) => ({ ...defaults, params }))
   }
 
-  /** The default timeout of every request, in milliseconds. */
+  /** The default timeout of every request, in milliseconds (`null` sets none). */
   get timeout(): TimeoutOption | undefined {
     return this[coreOf].defaults().timeout
   }
 
-  set timeout(timeout: TimeoutOption | undefined) {
+  set timeout(value: TimeoutOption | undefined) {
+    const timeout = this.#checked("timeout", value)
     this[coreOf].updateDefaults((defaults) => ({ ...defaults, timeout }))
   }
 
@@ -108,7 +123,8 @@ export abstract class BaseSession implements AsyncDisposable {
     return this[coreOf].defaults().maxRedirects
   }
 
-  set maxRedirects(maxRedirects: number) {
+  set maxRedirects(value: number) {
+    const maxRedirects = this.#checked("maxRedirects", value) ?? 30
     this[coreOf].updateDefaults((defaults) => ({ ...defaults, maxRedirects }))
   }
 
@@ -151,11 +167,12 @@ export abstract class BaseSession implements AsyncDisposable {
 
 /**
  * The core request: the options with the facade's hooks (the session's, then the request's) and
- * background callback as core steps; the core runs them.
+ * background callback as core steps; the core runs them. The method and URL go as given: the core
+ * checks them (and upper-cases the method).
  */
 export const toInit = (
   method: string,
-  url: string,
+  url: string | URL,
   options: FuturesRequestOptions | undefined,
   hooks: ReadonlyArray<ResponseHook>,
   backgroundCallback?: CoreFuturesSession.BackgroundCallback
@@ -167,3 +184,9 @@ export const toInit = (
   const { hooks: _hooks, backgroundCallback: _callback, ...rest } = options
   return { ...rest, method, url, hooks: coreHooks, backgroundCallback }
 }
+
+/** The method and URL a `CancelledError` names: the URL's password redacted, whatever was passed. */
+export const requestInfo = (method: unknown, url: unknown): RequestInfo => ({
+  method: typeof method === "string" ? method.toUpperCase() : String(method),
+  url: typeof url === "string" || url instanceof URL ? CoreRequest.redactUrl(url) : String(url)
+})

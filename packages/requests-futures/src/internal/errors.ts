@@ -24,6 +24,7 @@ import {
   InvalidBody,
   InvalidHeader,
   InvalidMaxWorkers,
+  InvalidOption,
   InvalidSchema,
   InvalidURL,
   JSONDecodeError,
@@ -52,7 +53,7 @@ type Mappers = {
   ) => RequestError
 }
 
-const base = (error: CoreRequestError) => ({ request: { method: error.method, url: error.url }, cause: error.cause })
+const base = (error: Exclude<CoreRequestError, CoreErrors.InvalidOption>) => ({ request: { method: error.method, url: error.url }, cause: error.cause })
 
 const mappers: Mappers = {
   ConnectionError: (e) => new ConnectionError(e.message, base(e)),
@@ -73,6 +74,14 @@ const mappers: Mappers = {
   ChunkedEncodingError: (e) => new ChunkedEncodingError(e.message, base(e)),
   HookError: (e) => new HookError(e.message, { ...base(e), hook: e.hook }),
   InvalidBody: (e) => new InvalidBody(e.message, { ...base(e), reason: e.reason }),
+  InvalidOption: (e) =>
+    new InvalidOption(e.message, {
+      request: e.url === undefined ? undefined : { method: e.method ?? "", url: e.url },
+      option: e.option,
+      value: e.value,
+      reason: e.reason,
+      cause: e.cause
+    }),
   RetryError: (e, wrap) =>
     new RetryError(e.message, { ...base(e), attempts: e.attempts, last: fromCoreRequestError(e.last, wrap) })
 }

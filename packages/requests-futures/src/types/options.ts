@@ -19,7 +19,7 @@ export type Data = CoreRequest.Data
 /** Multipart files: field name → content (`Uint8Array`, `Blob`, string) or `{ filename, content, contentType }`. */
 export type Files = CoreRequest.Files
 
-/** Headers to send: a record (a name set to `undefined` removes a session header), pairs, or `Headers`. */
+/** Headers to send: a record (a name set to `undefined` or `null` removes a session header), pairs, or `Headers`. */
 export type HeadersInit = CoreHeaders.HeadersInput
 
 /**
@@ -34,9 +34,10 @@ export type CookiesInit = CoreRequest.CookiesInput
 /**
  * A timeout in milliseconds for both phases, or each: `connect` (to get a connection) and `read`
  * (the longest wait for the next byte, before the headers and between body bytes), as requests'
- * `(connect, read)` tuple. No timeout by default, as in requests.
+ * `(connect, read)` tuple. No timeout by default, as in requests; `null` or `Infinity` (the whole, or
+ * `connect` / `read`) is none. A negative number, `NaN` or another key is an `InvalidOption`.
  */
-export type TimeoutOption = CoreRequest.Timeout
+export type TimeoutOption = CoreRequest.TimeoutInput
 
 /** TLS verification: `true` (default), `false`, or `{ ca }` with your own CA bundle (PEM). */
 export type Verify = CoreTransport.Verify
@@ -83,7 +84,7 @@ export type ErrorReporter = (error: unknown) => void
 export interface SessionOptions {
   /**
    * Headers sent with every request, merged over the defaults (`User-Agent`, `Accept-Encoding`,
-   * `Accept`); a name set to `undefined` removes a default. Change them later with `session.headers`.
+   * `Accept`); a name set to `undefined` or `null` removes a default. Change them later with `session.headers`.
    *
    * @example
    * ```ts
@@ -132,7 +133,8 @@ export interface SessionOptions {
    */
   readonly timeout?: TimeoutOption | undefined
   /**
-   * The most redirects a request follows before `TooManyRedirects` (default 30, as requests).
+   * The most redirects a request follows before `TooManyRedirects` (default 30, as requests): an
+   * integer >= 0.
    *
    * @example
    * ```ts
@@ -305,7 +307,7 @@ export interface RequestOptions {
    */
   readonly files?: Files | undefined
   /**
-   * Headers merged over the session's; a name set to `undefined` removes the session's header.
+   * Headers merged over the session's; a name set to `undefined` or `null` removes the session's header.
    *
    * @example
    * ```ts
@@ -323,7 +325,8 @@ export interface RequestOptions {
    */
   readonly cookies?: CookiesInit | undefined
   /**
-   * Credentials for this request; `null` sends none even when the session has some.
+   * Credentials for this request; `null` sends none even when the session (or the URL) has some.
+   * Without either, credentials in the URL (`http://user:pass@host/`) are sent as Basic auth.
    *
    * @example
    * ```ts
@@ -332,7 +335,8 @@ export interface RequestOptions {
    */
   readonly auth?: Auth | null | undefined
   /**
-   * The timeout in milliseconds (see {@link TimeoutOption}); `ConnectTimeout` or `ReadTimeout` when it expires.
+   * The timeout in milliseconds (see {@link TimeoutOption}); `ConnectTimeout` or `ReadTimeout` when it
+   * expires. It replaces the session's: `null` or `Infinity` means none for this request.
    *
    * @example
    * ```ts

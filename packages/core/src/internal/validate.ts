@@ -1,0 +1,248 @@
+/**
+ * What a user passes in, checked before anything is sent: a request's method, URL and options (at the
+ * start of `Session.task`) and a session's settings (when it is made). A refused value is an
+ * `InvalidOption` naming the option and the value (a URL that is not a string or a `URL` is
+ * `InvalidUrl`); nothing is ever a raw `TypeError` from deeper down. Credentials in the URL become
+ * Basic auth here, and leave the URL.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import { BasicAuth } from "../Auth.js"
+import { InvalidOption, InvalidUrl } from "../Errors.js"
+import { isToken } from "../Headers.js"
+import type { RequestInit, Timeout } from "../Request.js"
+import type * as Session from "../Session.js"
+import { redactUrl, splitCredentials } from "./url.js"
+
+/** What is wrong with one option; it becomes an `InvalidOption` with the request it belongs to. */
+export interface Problem {
+  readonly option: string
+  readonly value: unknown
+  readonly reason: string
+}
+
+const problem = (option: string, value: unknown, reason: string): Problem => ({ option, value, reason })
+
+// ---------------------------------------------------------------------------------------------
+// One option at a time
+// ---------------------------------------------------------------------------------------------
+
+const timeoutReason = "a timeout is a number of milliseconds >= 0, or Infinity or null for none"
+
+const timeoutMs = (value: unknown, option: string): Either.Either<number | undefined, Problem> => {
+  if (value === undefined || value === null) return Either.right(undefined)
+  if (typeof value === "number" && value >= 0) return Either.right(value)
+  return Either.left(problem(option, value, timeoutReason))
+}
+
+/**
+ * A `timeout` option: `undefined` when it means none (absent, `null`), else the checked `Timeout`
+ * (`null` parts dropped). `Infinity` stays: the transport arms no timer above 2^31-1 ms.
+ */
+export const checkTimeout = (value: unknown): Either.Either<Timeout | undefined, Problem> => {
+  if (value === undefined || value === null) return Either.right(undefined)
+  if (typeof value === "number") {
+    return value >= 0 ? Either.right(value) : Either.left(problem("timeout", value, timeoutReason))
+  }
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return Either.left(problem("timeout", value, `${timeoutReason}, or { connect, read }`))
+  }
+  const parts = value as Readonly<Record<string, unknown>>
+  for (const key of Object.keys(parts)) {
+    if (key !== "connect" && key !== "read") {
+      return Either.left(problem(`timeout.${key}`, parts[key], "a timeout object has only connect and read"))
+    }
+  }
+  const connect = timeoutMs(parts["connect"], "timeout.connect")
+  if (Either.isLeft(connect)) return connect
+  const read = timeoutMs(parts["read"], "timeout.read")
+  if (Either.isLeft(read)) return read
+  if (parts["connect"] !== null && parts["read"] !== null) return Either.right(value as Timeout)
+  return Either.right({
+    ...(connect.right !== undefined ? { connect: connect.right } : {}),
+    ...(read.right !== undefined ? { read: read.right } : {})
+  })
+}
+
+/** A request's `timeout: null` (or `{ connect: null, read: null }`): none, over the session's. */
+const noTimeout: Timeout = Object.freeze({})
+
+export const checkMaxRedirects = (value: unknown): Problem | undefined =>
+  value === undefined || (typeof value === "number" && Number.isInteger(value) && value >= 0)
+    ? undefined
+    : problem("maxRedirects", value, "the most redirects to follow is an integer >= 0")
+
+const paramReason = "a parameter's value is a string, number, boolean, null or undefined, or an array of those"
+
+const isParamValue = (value: unknown): boolean =>
+  value === undefined || value === null || typeof value === "string" || typeof value === "number" ||
+  typeof value === "boolean"
+
+/** `params`: a record of values (an array repeats the key) or a list of `[key, value]` pairs. */
+export const checkParams = (params: unknown): Problem | undefined => {
+  if (params === undefined) return undefined
+  if (typeof params !== "object" || params === null) {
+    return problem("params", params, "params are a record or a list of [key, value] pairs")
+  }
+  if (Array.isArray(params)) {
+    for (let i = 0; i < params.length; i++) {
+      const pair: unknown = params[i]
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
+        return problem(`params[${i}]`, pair, "a pair is [key, value] with a string key")
+      }
+      if (!isParamValue(pair[1])) return problem(`params.${pair[0]}`, pair[1], paramReason)
+    }
+    return undefined
+  }
+  const record = params as Readonly<Record<string, unknown>>
+  for (const key of Object.keys(record)) {
+    const value = record[key]
+    if (isParamValue(value)) continue
+    if (!Array.isArray(value) || !value.every(isParamValue)) return problem(`params.${key}`, value, paramReason)
+  }
+  return undefined
+}
+
+const headerReason = "a header's value is a string, a number or an array of strings; undefined or null removes it"
+
+/** Headers as a record (a `Headers` value or pairs are checked when the request is prepared). */
+export const checkHeaders = (headers: unknown): Problem | undefined => {
+  if (headers === undefined) return undefined
+  if (typeof headers !== "object" || headers === null) {
+    return problem("headers", headers, "headers are a record, a list of [name, value] pairs or a Headers")
+  }
+  // A Headers value and pairs are iterable; their values are checked with the merged headers.
+  if (Symbol.iterator in headers) return undefined
+  const record = headers as Readonly<Record<string, unknown>>
+  for (const name of Object.keys(record)) {
+    const value = record[name]
+    if (value === undefined || value === null || typeof value === "string" || typeof value === "number") continue
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+      return problem(`headers.${name}`, value, headerReason)
+    }
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// A session's settings
+// ---------------------------------------------------------------------------------------------
+
+/** A session's settings once checked: the timeout in its checked form. */
+export type CheckedConfig<C extends Session.SessionConfig> = Omit<C, "timeout"> & {
+  readonly timeout?: Timeout | undefined
+}
+
+const sessionProblem = (config: Session.SessionConfig): Either.Either<Timeout | undefined, Problem> => {
+  const timeout = checkTimeout(config.timeout)
+  if (Either.isLeft(timeout)) return timeout
+  const bad = checkMaxRedirects(config.maxRedirects) ?? checkParams(config.params) ?? checkHeaders(config.headers)
+  return bad === undefined ? timeout : Either.left(bad)
+}
+
+/** The settings of a session, checked when it is made (`Session.make`, `FuturesSession.make`). */
+export const checkConfig = <C extends Session.SessionConfig>(
+  config: C
+): Either.Either<CheckedConfig<C>, InvalidOption> => {
+  const timeout = sessionProblem(config)
+  if (Either.isLeft(timeout)) return Either.left(new InvalidOption(timeout.left))
+  return Either.right(
+    timeout.right === config.timeout ? config as CheckedConfig<C> : { ...config, timeout: timeout.right }
+  )
+}
+
+/**
+ * The timeout a session starts with. A session made by `makeWith` without `checkConfig` keeps a bad
+ * value as given: `checkRequest` then refuses every request with an `InvalidOption`.
+ */
+export const sessionTimeout = (timeout: unknown): Timeout | undefined =>
+  Either.getOrElse(checkTimeout(timeout), () => timeout as Timeout | undefined)
+
+// Defaults are immutable values: ones that passed once (most requests reuse them) pass again.
+const checkedDefaults = new WeakSet<Session.Defaults>()
+
+/** The session's defaults, which `updateDefaults` (or a `makeWith` without `checkConfig`) may have spoiled. */
+const checkDefaults = (defaults: Session.Defaults): Problem | undefined => {
+  if (checkedDefaults.has(defaults)) return undefined
+  const timeout = checkTimeout(defaults.timeout)
+  const bad = Either.isLeft(timeout)
+    ? timeout.left
+    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? undefined
+  if (bad !== undefined) return { ...bad, reason: `the session's ${bad.option}: ${bad.reason}` }
+  checkedDefaults.add(defaults)
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// A request
+// ---------------------------------------------------------------------------------------------
+
+/** A request once checked: its URL a string without credentials, its timeout in its checked form. */
+export interface CheckedInit extends Omit<RequestInit, "url" | "timeout"> {
+  readonly url: string
+  readonly timeout?: Timeout | undefined
+}
+
+const kindOf = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : typeof value
+
+const upper = (method: unknown): string => typeof method === "string" ? method.toUpperCase() : String(method)
+
+/**
+ * A request's method, URL and options, checked; the URL's credentials (`http://user:pass@host/`) become
+ * Basic auth unless an `auth` is given (the request's, the session's, or `null` for none), and leave
+ * the URL in every case. Allocates nothing for a request that needs no change.
+ */
+export const checkRequest = (
+  input: RequestInit,
+  defaults: Session.Defaults
+): Either.Either<CheckedInit, InvalidOption | InvalidUrl> => {
+  const given: unknown = input.url
+  let url: string
+  if (typeof given === "string") url = given
+  else if (given instanceof URL) url = given.href
+  else {
+    return Either.left(
+      new InvalidUrl({
+        method: upper(input.method),
+        url: typeof given === "object" || typeof given === "function" ? "" : String(given),
+        reason: `a URL is a string or a URL object, not ${kindOf(given)}`
+      })
+    )
+  }
+  const method: unknown = input.method
+  if (typeof method !== "string" || !isToken(method)) {
+    return Either.left(
+      new InvalidOption({
+        option: "method",
+        value: method,
+        reason: "a method is a non-empty HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+        url: redactUrl(url)
+      })
+    )
+  }
+  let timeout = input.timeout as Timeout | undefined
+  let bad = checkDefaults(defaults) ??
+    checkParams(input.params) ??
+    checkMaxRedirects(input.maxRedirects) ??
+    checkHeaders(input.headers)
+  if (bad === undefined && input.timeout !== undefined) {
+    const checked = checkTimeout(input.timeout)
+    if (Either.isLeft(checked)) bad = checked.left
+    else timeout = checked.right ?? noTimeout
+  }
+  if (bad !== undefined) {
+    return Either.left(new InvalidOption({ ...bad, method: method.toUpperCase(), url: redactUrl(url) }))
+  }
+  const credentials = splitCredentials(url)
+  if (credentials === undefined && url === given && timeout === input.timeout) return Either.right(input as CheckedInit)
+  const urlAuth = credentials !== undefined && input.auth === undefined && defaults.auth === undefined &&
+    (credentials.username !== "" || credentials.password !== "")
+  return Either.right({
+    ...input,
+    url: credentials?.url ?? url,
+    timeout,
+    ...(urlAuth ? { auth: new BasicAuth(credentials.username, credentials.password) } : {})
+  })
+}
