@@ -2,8 +2,9 @@
  * `npm run pack:size`: what a user gets from `npm install requests-futures`.
  *
  * Packs the published packages (core and the facade; httpbin is a test tool) into a temp dir,
- * installs both tarballs into a fresh temp project from the registry, and prints the size of its
- * node_modules, the number of packages, whether any of them has an install script or a native
+ * installs both tarballs into a fresh temp project from the registry, sends one request through
+ * the installed facade (and checks the core's internals cannot be imported), and prints the size
+ * of node_modules, the number of packages, whether any of them has an install script or a native
  * `.node` binary, and whether any of Effect's cluster/sql/rpc/workflow packages came along.
  * Run `npm run build` first (`npm run pack:size` does): the tarballs carry `dist`.
  */
@@ -75,6 +76,20 @@ const walk = (dir: string): { disk: number; bytes: number; nativeAddons: Array<s
   return { disk, bytes, nativeAddons }
 }
 
+const smokeTest = `
+import * as http from "node:http"
+import { FuturesSession } from "requests-futures"
+import * as Core from "@requests-futures/core"
+const server = http.createServer((_, res) => res.end("ok")).listen(0, "127.0.0.1")
+await new Promise((resolve) => server.once("listening", resolve))
+const session = new FuturesSession()
+const response = await session.get("http://127.0.0.1:" + server.address().port + "/")
+await session.close()
+server.close()
+const internal = await import("@requests-futures/core/Session").then(() => "importable", (error) => error.code)
+console.log("smoke test: GET " + response.statusCode + " " + response.text + "; core " + Core.version + "; @requests-futures/core/Session: " + internal)
+`
+
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), "requests-futures-pack-"))
 try {
   const tarballs = published.map((pkg) => {
@@ -91,6 +106,15 @@ try {
   fs.mkdirSync(project)
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "pack-size", private: true }))
   npm(["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], project)
+
+  // The installed packages work on their own: the facade sends a request, and the core's entry is
+  // its only way in.
+  const smoke = execFileSync(process.execPath, ["--input-type=module", "-e", smokeTest], {
+    cwd: project,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  console.log(smoke.trim())
 
   const nodeModules = path.join(project, "node_modules")
   const { disk, bytes, nativeAddons } = walk(nodeModules)
