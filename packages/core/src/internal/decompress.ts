@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -203,12 +203,82 @@ const pipeThrough = <E, R>(
   duplex: () => Duplex,
   onError: (cause: unknown) => ContentDecodingError
 ): Stream.Stream<Uint8Array, E | ContentDecodingError, R> =>
-  NodeStream.pipeThroughDuplex(Stream.mapChunks(stream, coalesce), duplex, onError)
+  Stream.pipeThroughChannelOrFail(stream, Channel.suspend(() => duplexChannel<E>(duplex(), onError)))
 
-// Every write to a zlib stream is a trip to the thread pool: write the chunks that arrived
-// together at once. (Network reads usually arrive one at a time, and pass through untouched.)
-const coalesce = (chunk: Chunk.Chunk<Uint8Array>): Chunk.Chunk<Uint8Array> =>
-  chunk.length <= 1 ? chunk : Chunk.of(Buffer.concat(Chunk.toReadonlyArray(chunk)))
+/**
+ * A zlib stream as a channel, one input chunk at a time: write it, then hand over the output as it
+ * is read until zlib has taken the whole chunk (its write callback); at the end of the input, end
+ * the zlib stream and hand over the rest. The output is read, not listened to: zlib stops while its
+ * readable side is full, so a small chunk that inflates to gigabytes comes out piece by piece, as
+ * fast as the consumer takes it. The zlib stream is destroyed when the channel ends in any way.
+ */
+const duplexChannel = <E>(
+  duplex: Duplex,
+  onError: (cause: unknown) => ContentDecodingError
+): Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E | ContentDecodingError, E, unknown, unknown> => {
+  let failure: { readonly cause: unknown } | undefined
+  let written = false
+  let ended = false
+  // Set by every event; the wait below returns at once if one came since the last look.
+  let signalled = false
+  let wake: (() => void) | undefined
+  const signal = () => {
+    signalled = true
+    const resume = wake
+    wake = undefined
+    resume?.()
+  }
+  const event = Effect.async<void>((resume) => {
+    if (signalled) return resume(Effect.void)
+    wake = () => resume(Effect.void)
+    return Effect.sync(() => (wake = undefined))
+  })
+  duplex.on("readable", signal)
+  duplex.on("end", () => {
+    ended = true
+    signal()
+  })
+  duplex.on("error", (cause) => {
+    failure ??= { cause }
+    signal()
+  })
+
+  // Hands over what zlib has produced until `done()` holds (or zlib fails).
+  const drain = (done: () => boolean): Channel.Channel<Chunk.Chunk<Uint8Array>, unknown, ContentDecodingError> =>
+    Channel.suspend(() => {
+      signalled = false
+      const out: Array<Uint8Array> = []
+      for (let item: Uint8Array | null; (item = duplex.read() as Uint8Array | null) !== null;) out.push(item)
+      if (out.length > 0) return Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), drain(done))
+      if (failure !== undefined) return Channel.fail(onError(failure.cause))
+      if (done()) return Channel.void
+      return Channel.zipRight(Channel.fromEffect(event), drain(done))
+    })
+
+  const loop: Channel.Channel<Chunk.Chunk<Uint8Array>, Chunk.Chunk<Uint8Array>, E | ContentDecodingError, E, unknown, unknown> =
+    Channel.readWithCause({
+      onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
+        if (chunk.length === 0) return loop
+        // Every write is a trip to the thread pool: the chunks that arrived together go at once.
+        // (Network reads usually arrive one at a time, and pass through untouched.)
+        const input = chunk.length === 1 ? Chunk.unsafeHead(chunk) : Buffer.concat(Chunk.toReadonlyArray(chunk))
+        written = false
+        duplex.write(input, (cause) => {
+          if (cause) failure ??= { cause }
+          written = true
+          signal()
+        })
+        return Channel.zipRight(drain(() => written), loop)
+      },
+      onFailure: Channel.failCause,
+      onDone: () => {
+        duplex.end()
+        return drain(() => ended)
+      }
+    })
+
+  return Channel.ensuring(loop, Effect.sync(() => duplex.destroy()))
+}
 
 // A stream cannot be replayed into the other decoder once one fails, so the header decides alone.
 const inflateStream = <E, R>(

@@ -222,6 +222,17 @@ describe("decodeStream", () => {
       expect(early._tag).toBe("SourceError")
     }))
 
+  it.effect("hands a body that inflates far beyond its size over in bounded pieces", () =>
+    Effect.gen(function*() {
+      // 32 MiB of zeros is 32 KiB of gzip: one network read that must not become one huge chunk.
+      const bomb = zlib.gzipSync(Buffer.alloc(32 * 1024 * 1024))
+      const sizes = yield* Stream.runCollect(
+        Stream.take(Stream.map(decodeStream("gzip", Stream.succeed(bomb), info), (chunk) => chunk.length), 16)
+      )
+      expect(sizes.length).toBe(16)
+      for (const size of sizes) expect(size).toBeLessThanOrEqual(64 * 1024)
+    }))
+
   it.effect("emits decoded chunks before the source ends (it streams)", () =>
     Effect.gen(function*() {
       const body = zlib.gzipSync(large)
