@@ -5,6 +5,9 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 /** Tests import the workspace packages by name, as users do, but run them from source. */
 export const alias: Record<string, string> = {
   "@requests-futures/httpbin": src("httpbin"),
+  "@requests-futures/core/PlatformHttpClient": fileURLToPath(
+    new URL("./packages/core/src/PlatformHttpClient.ts", import.meta.url)
+  ),
   "@requests-futures/core": src("core"),
   "requests-futures": src("requests-futures")
 }
