@@ -1,5 +1,6 @@
 import {
   asCompleted,
+  asSettled,
   CancelledError,
   ConnectionError,
   Executor,
@@ -9,6 +10,7 @@ import {
   HookError,
   HTTPError,
   Response,
+  type ResponseFuture,
   Session,
   TimeoutError,
   wait
@@ -100,8 +102,8 @@ describe("Future", () => {
     expect((await future.result(2000)).statusCode).toBe(200)
   })
 
-  it("exception() is undefined on success, the error on failure; settle() never rejects", async () => {
-    expect(await session.get(`${httpbin.url}/get`).exception()).toBeUndefined()
+  it("exception() is null on success (Python's None), the error on failure; settle() never rejects", async () => {
+    expect(await session.get(`${httpbin.url}/get`).exception()).toBeNull()
     const failing = session.get(`http://127.0.0.1:${await freePort()}/`)
     const error = await failing.exception()
     expect(error).toBeInstanceOf(ConnectionError)
@@ -209,43 +211,72 @@ describe("Future", () => {
   })
 })
 
-describe("asCompleted and wait", () => {
-  it("asCompleted yields the futures as they complete, those already done first", async () => {
+describe("asCompleted, asSettled and wait", () => {
+  it("asCompleted yields the futures themselves as they complete, those already done first", async () => {
     await using s = new FuturesSession({ maxWorkers: 3 })
     const done = s.get(`${httpbin.url}/get?done`)
     await done
     const slow = s.get(`${httpbin.url}/delay/0.3`)
     const fast = s.get(`${httpbin.url}/delay/0.05`)
     const middle = s.get(`${httpbin.url}/delay/0.15`)
-    const order: Array<Future<Response, unknown>> = []
-    for await (const completed of asCompleted([slow, fast, done, middle, fast])) {
-      expect(completed.ok && completed.value).toBe(await completed.future)
-      order.push(completed.future)
+    const urls = new Map([[slow, "slow"], [fast, "fast"], [middle, "middle"], [done, "done"]])
+    const order: Array<string | undefined> = []
+    for await (const future of asCompleted([slow, fast, done, middle, fast])) {
+      expect(future).toBeInstanceOf(Future)
+      expect(future.done()).toBe(true)
+      expect((await future.result()).statusCode).toBe(200)
+      order.push(urls.get(future as ResponseFuture))
     }
-    expect(order).toEqual([done, fast, middle, slow])
+    expect(order).toEqual(["done", "fast", "middle", "slow"])
   })
 
-  it("asCompleted gives each future's outcome, typed; a cancelled one is a CancelledError", async () => {
+  it("asCompleted hands out failed and cancelled futures too: exception() and result() tell them apart", async () => {
     const port = await freePort()
     const failing = session.get(`http://127.0.0.1:${port}/`)
     const cancelled = session.get(`${httpbin.url}/delay/1`)
     cancelled.cancel()
     const tags: Array<string> = []
-    for await (const completed of asCompleted([failing, cancelled])) {
-      if (!completed.ok) tags.push(completed.error._tag)
+    for await (const future of asCompleted([failing, cancelled])) {
+      if (future.cancelled()) {
+        await expect(future.result()).rejects.toBeInstanceOf(CancelledError)
+        tags.push("cancelled")
+      } else {
+        tags.push((await future.exception())?._tag ?? "ok")
+      }
     }
-    expect(tags.sort()).toEqual(["CancelledError", "ConnectionError"])
+    expect(tags.sort()).toEqual(["ConnectionError", "cancelled"])
   })
 
-  it("asCompleted with a timeout throws TimeoutError when not all are done; the work goes on", async () => {
+  it("asSettled gives each future's outcome, typed; a cancelled one is a CancelledError", async () => {
+    const port = await freePort()
+    const ok = session.get(`${httpbin.url}/get`)
+    const failing = session.get(`http://127.0.0.1:${port}/`)
+    const cancelled = session.get(`${httpbin.url}/delay/1`)
+    cancelled.cancel()
+    const outcomes: Array<string> = []
+    for await (const settled of asSettled([ok, failing, cancelled])) {
+      expect([ok, failing, cancelled]).toContain(settled.future)
+      outcomes.push(settled.ok ? String(settled.value.statusCode) : settled.error._tag)
+    }
+    expect(outcomes.sort()).toEqual(["200", "CancelledError", "ConnectionError"])
+  })
+
+  it("asCompleted and asSettled with { timeout } (or a bare number) throw TimeoutError; the work goes on", async () => {
     const slow = session.get(`${httpbin.url}/delay/0.3`)
+    const fast = session.get(`${httpbin.url}/get`)
+    await fast
     const seen: Array<unknown> = []
     const error = await (async () => {
-      for await (const future of asCompleted([slow], 50)) seen.push(future)
+      for await (const future of asCompleted([fast, slow], { timeout: 50 })) seen.push(future)
     })().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TimeoutError)
-    expect((error as TimeoutError).unfinished).toBe(1)
-    expect(seen).toEqual([])
+    expect(error).toMatchObject({ timeoutMs: 50, unfinished: 1 })
+    expect(seen).toEqual([fast])
+    const settledError = await (async () => {
+      for await (const _ of asSettled([slow], 20)) expect.unreachable()
+    })().catch((e: unknown) => e)
+    expect(settledError).toBeInstanceOf(TimeoutError)
+    expect((settledError as TimeoutError).message).toContain("asSettled")
     expect((await slow).statusCode).toBe(200)
   })
 
