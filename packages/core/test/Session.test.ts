@@ -329,6 +329,17 @@ layer(Layer.merge(Httpbin.layer(), Session.layer()))("Session", (it) => {
         expect(over._tag).toBe("TooManyRedirects")
       }))
 
+    it.effect("TooManyRedirects carries the redirect it did not follow as its response (requests' e.response)", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const error = yield* Effect.flip(Session.get(`${url}/redirect/4`, { maxRedirects: 3 }))
+        if (error._tag !== "TooManyRedirects") throw new Error(`expected TooManyRedirects, got ${error._tag}`)
+        expect(error.response).toBe(error.history.at(-1))
+        expect(error.response.statusCode).toBe(302)
+        expect(error.response.url).toBe(`${url}/relative-redirect/1`)
+        expect(error.response.headers.get("location")).toBe("/get")
+      }))
+
     it.effect("a redirect to file: fails with InvalidSchema", () =>
       Effect.gen(function*() {
         const { url } = yield* Httpbin

@@ -63,8 +63,11 @@ const mappers: Mappers = {
   HttpError: (e, wrap) => new HTTPError(e.message, { ...base(e), response: wrap(e.response) }),
   JsonDecodeError: (e, wrap) => new JSONDecodeError(e.message, { ...base(e), response: wrap(e.response) }),
   SchemaDecodeError: (e, wrap) => new SchemaDecodeError(e.message, { ...base(e), response: wrap(e.response) }),
-  TooManyRedirects: (e, wrap) =>
-    new TooManyRedirects(e.message, { ...base(e), maxRedirects: e.maxRedirects, history: e.history.map(wrap) }),
+  TooManyRedirects: (e, wrap) => {
+    const history = e.history.map(wrap)
+    const response = history[e.history.indexOf(e.response)] ?? wrap(e.response)
+    return new TooManyRedirects(e.message, { ...base(e), maxRedirects: e.maxRedirects, history, response })
+  },
   InvalidUrl: (e) => new InvalidURL(e.message, { ...base(e), reason: e.reason }),
   MissingSchema: (e) => new MissingSchema(e.message, base(e)),
   InvalidSchema: (e) => new InvalidSchema(e.message, { ...base(e), scheme: e.scheme }),
@@ -73,8 +76,11 @@ const mappers: Mappers = {
   ChunkedEncodingError: (e) => new ChunkedEncodingError(e.message, base(e)),
   HookError: (e) => new HookError(e.message, { ...base(e), hook: e.hook }),
   InvalidBody: (e) => new InvalidBody(e.message, { ...base(e), reason: e.reason }),
-  RetryError: (e, wrap) =>
-    new RetryError(e.message, { ...base(e), attempts: e.attempts, last: fromCoreRequestError(e.last, wrap) })
+  RetryError: (e, wrap) => {
+    const response = wrap(e.response)
+    const last = fromCoreRequestError(e.last, (core) => core === e.response ? response : wrap(core))
+    return new RetryError(e.message, { ...base(e), attempts: e.attempts, last, response })
+  }
 }
 
 const wrapResponse = (response: CoreResponse): Response => new Response(response)
