@@ -6,7 +6,7 @@ import { Future } from "./Future.js"
 import { coreOf } from "./internal/core.js"
 import { fromFutureFailure } from "./internal/errors.js"
 import { runPromise } from "./internal/run.js"
-import type { ErrorReporter, ExecutorOptions, ShutdownOptions } from "./types/options.js"
+import type { ErrorReporter, ExecutorOptions, MapOptions, ShutdownOptions } from "./types/options.js"
 import { reportToConsole } from "./utils/report.js"
 
 /** Live counters of an executor: `submitted = queued + running + completed + failed + cancelled`. */
@@ -61,6 +61,31 @@ export class Executor implements AsyncDisposable {
     const submitted = this[coreOf].unsafeSubmit(work)
     if (Either.isLeft(submitted)) throw new ExecutorShutdown(submitted.left.message)
     return new Future(submitted.right, fromFutureFailure, this.#report)
+  }
+
+  /**
+   * Python's `executor.map`: submits `fn(item, index, signal)` for every item at once and resolves with
+   * the results in input order; at most `maxWorkers` run at once. The first failure in input order
+   * rejects (with the error as thrown), and the work not done then is cancelled (its `signal` aborts),
+   * as it is after `timeout` (`TimeoutError`). Rejects with `ExecutorShutdown` after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const statuses = await executor.map(async (url) => (await session.get(url)).statusCode, urls)
+   * ```
+   */
+  async map<I, R>(
+    fn: (item: I, index: number, signal: AbortSignal) => R | PromiseLike<R>,
+    items: Iterable<I>,
+    options?: MapOptions
+  ): Promise<Array<R>> {
+    const results = await runPromise(this[coreOf].map(
+      items,
+      (item, index) =>
+        Effect.tryPromise<R, unknown>({ try: async (signal) => await fn(item, index, signal), catch: (error) => error }),
+      { timeout: options?.timeout }
+    ))
+    return Array.from(results)
   }
 
   /**

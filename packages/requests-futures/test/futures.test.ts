@@ -402,6 +402,65 @@ describe("Executor", () => {
   })
 })
 
+describe("Executor.map", () => {
+  it("resolves the results in input order, with at most maxWorkers in flight", async () => {
+    await using executor = new Executor({ maxWorkers: 2 })
+    await using plain = new Session()
+    const delays = [0.3, 0.05, 0.2, 0.01, 0.1]
+    let inFlight = 0
+    let most = 0
+    const args = await executor.map(async (delay, index) => {
+      most = Math.max(most, ++inFlight)
+      try {
+        const response = await plain.get(`${httpbin.url}/delay/${delay}`, { params: { index } })
+        return response.json<Echo>().args
+      } finally {
+        inFlight--
+      }
+    }, delays)
+    expect(args).toEqual(delays.map((_, index) => ({ index: String(index) })))
+    expect(most).toBe(2)
+    expect(executor.stats()).toMatchObject({ completed: 5, running: 0, queued: 0 })
+  })
+
+  it("rejects with the first failure in input order and cancels the work not done", async () => {
+    await using executor = new Executor({ maxWorkers: 2 })
+    await using requests = new FuturesSession({ maxWorkers: 4 })
+    const first = new Error("first in input order")
+    const error = await executor.map(async (item, _index, signal) => {
+      if (item === "fails-fast") throw new Error("fails earlier, but later in input order")
+      if (item === "fails-slow") {
+        await requests.get(`${httpbin.url}/delay/0.2`)
+        throw first
+      }
+      const future = requests.get(`${httpbin.url}/delay/3`, { headers: { "X-Track-Id": `map-${item}` } })
+      signal.addEventListener("abort", () => future.cancel())
+      return future.result()
+    }, ["fails-slow", "fails-fast", "queued-a", "queued-b"]).catch((e: unknown) => e)
+    expect(error).toBe(first)
+    // queued-a started when fails-fast was done: cancelled while running, its signal closed its socket
+    expect(await httpbin.server.waitForClientClose("map-queued-a", 2000)).toBe(true)
+    expect(executor.stats()).toMatchObject({ failed: 2, cancelled: 2, running: 0, queued: 0 })
+  })
+
+  it("with { timeout } rejects with TimeoutError and cancels the unfinished work; after shutdown, ExecutorShutdown", async () => {
+    const executor = new Executor({ maxWorkers: 4 })
+    await using plain = new Session()
+    const started = performance.now()
+    const error = await executor.map((delay, _index, signal) =>
+      plain.get(`${httpbin.url}/delay/${delay}`).then((response) => {
+        if (signal.aborted) throw new Error("resolved after the map was cancelled")
+        return response.statusCode
+      }), [0.01, 2, 2], { timeout: 150 }).catch((e: unknown) => e)
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(error).toMatchObject({ timeoutMs: 150, unfinished: 2 })
+    expect(executor.stats()).toMatchObject({ completed: 1, cancelled: 2 })
+    await executor.shutdown()
+    await expect(executor.map((x: number) => x, [1])).rejects.toBeInstanceOf(ExecutorShutdown)
+  })
+})
+
 describe("closing", () => {
   it("close() waits for the accepted requests, as Python's; then requests throw ExecutorShutdown", async () => {
     const s = new FuturesSession({ maxWorkers: 1 })
