@@ -7,6 +7,7 @@ import { coreOf } from "./internal/core.js"
 import { fromFutureFailure } from "./internal/errors.js"
 import { runPromise } from "./internal/run.js"
 import type { ErrorReporter, ExecutorOptions, MapOptions, ShutdownOptions } from "./types/options.js"
+import { type InspectArgs, inspectAs } from "./utils/inspect.js"
 import { reportToConsole } from "./utils/report.js"
 
 /** Live counters of an executor: `submitted = queued + running + completed + failed + cancelled`. */
@@ -103,6 +104,11 @@ export class Executor implements AsyncDisposable {
 
   stats(): ExecutorStats {
     return this[coreOf].unsafeStats()
+  }
+
+  /** `console.log(executor)`: `Executor { maxWorkers: 2, running: 1, queued: 0, ... }`, its `stats()`. */
+  [Symbol.for("nodejs.util.inspect.custom")](...args: InspectArgs): string {
+    return inspectAs("Executor", { ...this.stats() }, ...args)
   }
 
   /** `await using executor = new Executor()`: `shutdown()` at the end of the block. */

@@ -1,4 +1,4 @@
-import type { Cookies, Request as CoreRequest, Session as CoreSession } from "@requests-futures/core"
+import { Auth as CoreAuth, type Cookies, type Request as CoreRequest, type Session as CoreSession } from "@requests-futures/core"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { ExecutorShutdown } from "../errors/ExecutorShutdown.js"
@@ -12,6 +12,7 @@ import type {
   ResponseHook,
   TimeoutOption
 } from "../types/options.js"
+import { type InspectArgs, inspectAs } from "../utils/inspect.js"
 import { coreOf } from "./core.js"
 import { runPromise } from "./run.js"
 
@@ -129,6 +130,29 @@ export abstract class BaseSession implements AsyncDisposable {
     return this.close()
   }
 
+  /**
+   * `console.log(session)`: its settings, live, with the secrets masked (`auth: 'Basic ada:***'`,
+   * `Authorization: 'Bearer ***'`, cookie values `***`).
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](...args: InspectArgs): string {
+    const fields = {
+      headers: this.headers,
+      cookies: this.cookies,
+      auth: describeAuth(this.auth),
+      params: this.params,
+      timeout: this.timeout,
+      maxRedirects: this.maxRedirects,
+      ...this.inspectFields(),
+      closed: this.closed
+    }
+    return inspectAs(this.constructor.name, fields, ...args)
+  }
+
+  /** @internal What a subclass adds to its printed form. */
+  protected inspectFields(): Readonly<Record<string, unknown>> {
+    return {}
+  }
+
   /** @internal Refuses new requests from now on. */
   protected markClosed(): void {
     this.#closed = true
@@ -146,6 +170,17 @@ export abstract class BaseSession implements AsyncDisposable {
     if (own === undefined) return session.length === 0 ? noHooks : session.slice()
     return session.concat(own)
   }
+}
+
+/** The auth of a session as it may be printed: the scheme and user name, never the secret. */
+const describeAuth = (auth: Auth | undefined): string | undefined => {
+  if (auth === undefined) return undefined
+  if (typeof auth === "function") return "a function"
+  if (Array.isArray(auth)) return `Basic ${auth[0]}:***`
+  if (auth instanceof CoreAuth.BasicAuth) return `Basic ${auth.username}:***`
+  if (auth instanceof CoreAuth.DigestAuth) return `Digest ${auth.username}:***`
+  if (auth instanceof CoreAuth.BearerAuth) return "Bearer ***"
+  return "an Authenticator"
 }
 
 /** The core request: the options without the facade's own (hooks and background callback run here). */
