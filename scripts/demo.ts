@@ -61,12 +61,14 @@ try {
     const batchStart = performance.now()
     const futures = Array.from({ length: 20 }, (_, i) => session.get(`${base}/delay/0.5?i=${i}`))
     let done = 0
-    for await (const completed of asCompleted(futures)) {
+    for await (const future of asCompleted(futures, { timeout: 30_000 })) {
       done++
       const bar = "#".repeat(done).padEnd(20, ".")
-      const detail = completed.ok
-        ? `#${new URL(completed.value.url).searchParams.get("i")} queued ${Math.round(completed.value.timings.queued)} ms`
-        : completed.error._tag
+      const error = await future.exception()
+      const response = error === null ? await future.result() : undefined
+      const detail = response !== undefined
+        ? `#${new URL(response.url).searchParams.get("i")} queued ${Math.round(response.timings.queued)} ms`
+        : error?._tag
       const line = `   [${bar}] ${String(done).padStart(2)}/20 at ${since(batchStart).padStart(7)}  ${detail}`
       if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === 20 ? "\n" : ""}`)
       else if (done % 5 === 0 || done === 1) console.log(line)

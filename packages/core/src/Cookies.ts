@@ -13,9 +13,12 @@
  *   the stored cookie of the same name, domain and path.
  * - A cookie set by the user without a domain (`jar.set("k", "v")`, requests' `domain=''`) is sent
  *   to every host, unless a stored cookie of the same name applies to the request.
+ * - Printed (`console.log`, `String(jar)`), a jar shows its cookies' names, domains and paths,
+ *   never their values: `theme=*** for 127.0.0.1/`.
  *
  * @since 0.1.0
  */
+import * as Inspectable from "effect/Inspectable"
 import * as Tough from "tough-cookie"
 import * as internal from "./internal/cookies.js"
 
@@ -336,6 +339,20 @@ export class CookieJar implements Iterable<CookieInfo> {
 
   toJSON(): ReadonlyArray<CookieInfo> {
     return this.list()
+  }
+
+  /** For logs: the cookies without their values (`theme=*** for 127.0.0.1/`). */
+  toString(): string {
+    return Inspectable.format(this[Inspectable.NodeInspectSymbol]())
+  }
+
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return {
+      _id: "CookieJar",
+      cookies: this.list().map((cookie) =>
+        `${cookie.name}=*** for ${cookie.domain}${cookie.path}${cookie.secure ? " (secure)" : ""}`
+      )
+    }
   }
 
   #isEmpty(): boolean {

@@ -51,13 +51,20 @@ export class ReadTimeout extends Data.TaggedError("ReadTimeout")<
   }
 }
 
-/** More redirects than `maxRedirects`; `history` holds the responses that were followed. */
+/**
+ * More redirects than `maxRedirects`; `history` holds the responses that were followed, `response`
+ * the last of them (the redirect that was not followed, requests' `e.response`).
+ */
 export class TooManyRedirects extends Data.TaggedError("TooManyRedirects")<
-  RequestInfo & { readonly maxRedirects: number; readonly history: ReadonlyArray<Response.Response> }
+  RequestInfo & {
+    readonly maxRedirects: number
+    readonly history: ReadonlyArray<Response.Response>
+    readonly response: Response.Response
+  }
 > {
   override get message(): string {
     return `${where(this)}: exceeded ${this.maxRedirects} redirects (last: ${
-      this.history.at(-1)?.headers.get("location") ?? "?"
+      this.response.headers.get("location") ?? "?"
     })`
   }
 }
@@ -162,9 +169,12 @@ export class InvalidBody extends Data.TaggedError("InvalidBody")<RequestInfo & {
   }
 }
 
-/** Retries were exhausted; `last` is the error of the last attempt. */
+/**
+ * Retries were exhausted on a status; `last` is the error of the last attempt, `response` its response
+ * (requests' `e.response`).
+ */
 export class RetryError extends Data.TaggedError("RetryError")<
-  RequestInfo & { readonly attempts: number; readonly last: RequestError }
+  RequestInfo & { readonly attempts: number; readonly last: RequestError; readonly response: Response.Response }
 > {
   override get message(): string {
     return `${where(this)}: gave up after ${this.attempts} attempts: ${this.last.message}`

@@ -5,8 +5,12 @@
  * spelling of a name is kept for sending; lookups ignore case. `get` joins repeated values with
  * ", " (as requests does), `getAll` returns them one by one (use it for `Set-Cookie`).
  *
+ * Printed (`console.log`, `String(headers)`), credentials and cookie values are masked: see
+ * {@link redact}.
+ *
  * @since 0.1.0
  */
+import * as Inspectable from "effect/Inspectable"
 
 /**
  * What a user may pass as headers. A name set to `undefined` or `null` (requests' `None`) removes the
@@ -178,6 +182,52 @@ export class Headers implements Iterable<readonly [string, string]> {
   toJSON(): Record<string, string> {
     return this.toRecord()
   }
+
+  /** For logs: credentials and cookie values masked (see {@link redact}). */
+  toString(): string {
+    return Inspectable.format(this[Inspectable.NodeInspectSymbol]())
+  }
+
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return { _id: "Headers", headers: redact(this) }
+  }
+}
+
+const maskCookiePair = (pair: string): string => {
+  const eq = pair.indexOf("=")
+  return eq === -1 ? "***" : `${pair.slice(0, eq).trim()}=***`
+}
+
+/** The value of `name` as it may be printed: the secret part of a credential or cookie replaced by `***`. */
+const redactValue = (name: string, value: string): string => {
+  switch (name.toLowerCase()) {
+    case "authorization":
+    case "proxy-authorization": {
+      const scheme = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?= )/.exec(value)?.[0]
+      return scheme === undefined ? "***" : `${scheme} ***`
+    }
+    case "cookie":
+      return value.split(";").map(maskCookiePair).join("; ")
+    case "set-cookie": {
+      const semi = value.indexOf(";")
+      return semi === -1 ? maskCookiePair(value) : maskCookiePair(value.slice(0, semi)) + value.slice(semi)
+    }
+    default:
+      return value
+  }
+}
+
+/**
+ * The headers as a record for logs and `console.log`: `Authorization` and `Proxy-Authorization` keep
+ * their scheme only (`Basic ***`), `Cookie` and `Set-Cookie` their names and attributes
+ * (`sid=***; Path=/; HttpOnly`). Repeated values are joined with ", ", as in `toRecord`.
+ */
+export const redact = (headers: Headers): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const entry of headers.entries.values()) {
+    out[entry.name] = entry.values.map((value) => redactValue(entry.name, value)).join(", ")
+  }
+  return out
 }
 
 const noValues: ReadonlyArray<string> = Object.freeze([])

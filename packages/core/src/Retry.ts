@@ -111,7 +111,7 @@ export const withRetry = (
         timings: { queued: 0, elapsed: raw.elapsed, total: raw.total }
       })
       const info = { method: request.method, url: request.url }
-      return Effect.fail(new RetryError({ ...info, attempts, last: new HttpError({ ...info, response }) }))
+      return Effect.fail(new RetryError({ ...info, attempts, response, last: new HttpError({ ...info, response }) }))
     })
   )
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Headers } from "@requests-futures/core"
+import { inspect } from "node:util"
 
 const raw = (...pairs: Array<string>) => Headers.Headers.fromRaw(pairs.map((s) => Buffer.from(s, "latin1")))
 
@@ -28,5 +29,24 @@ describe("Headers", () => {
     expect(h.set("date", "now").get("Date")).toBe("now")
     expect(h.delete("SET-COOKIE").has("set-cookie")).toBe(false)
     expect(Headers.Headers.merge(raw("A", "1"), { b: "2" }).toRecord()).toEqual({ A: "1", b: "2" })
+  })
+
+  it("redact masks credentials and cookie values, keeping schemes, names and attributes", () => {
+    const h = Headers.Headers.from([
+      ["Authorization", "Bearer abc.def"],
+      ["Proxy-Authorization", "opaque"],
+      ["Cookie", "a=1; b=two=2;flag"],
+      ["Set-Cookie", "sid=xyz; Path=/; HttpOnly"],
+      ["Set-Cookie", "theme=dark"],
+      ["Accept", "*/*"]
+    ])
+    expect(Headers.redact(h)).toEqual({
+      Authorization: "Bearer ***",
+      "Proxy-Authorization": "***",
+      Cookie: "a=***; b=***; ***",
+      "Set-Cookie": "sid=***; Path=/; HttpOnly, theme=***",
+      Accept: "*/*"
+    })
+    expect(inspect(Headers.Headers.empty)).toBe("{ _id: 'Headers', headers: {} }")
   })
 })

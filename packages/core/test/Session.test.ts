@@ -7,6 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestServices from "effect/TestServices"
+import { inspect } from "node:util"
 import { freePort } from "./helpers.js"
 
 /** The echo JSON httpbin sends back; /cookies sends `cookies`. */
@@ -330,11 +331,50 @@ layer(Layer.merge(Httpbin.layer(), Session.layer()))("Session", (it) => {
         expect(over._tag).toBe("TooManyRedirects")
       }))
 
+    it.effect("TooManyRedirects carries the redirect it did not follow as its response (requests' e.response)", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const error = yield* Effect.flip(Session.get(`${url}/redirect/4`, { maxRedirects: 3 }))
+        if (error._tag !== "TooManyRedirects") throw new Error(`expected TooManyRedirects, got ${error._tag}`)
+        expect(error.response).toBe(error.history.at(-1))
+        expect(error.response.statusCode).toBe(302)
+        expect(error.response.url).toBe(`${url}/relative-redirect/1`)
+        expect(error.response.headers.get("location")).toBe("/get")
+      }))
+
     it.effect("a redirect to file: fails with InvalidSchema", () =>
       Effect.gen(function*() {
         const { url } = yield* Httpbin
         const error = yield* Effect.flip(Session.get(`${url}/fault/redirect-file`))
         expect(error._tag).toBe("InvalidSchema")
+      }))
+  })
+
+  describe("printing", () => {
+    it.scoped("headers and the cookie jar print readably, credentials and cookie values masked", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const session = yield* Session.make({ auth: ["ada", "s3cret"], headers: { "X-Client": "print" } })
+        const set = yield* session.get(`${url}/cookies/set?sid=topsecret`, { allowRedirects: false })
+        const sent = yield* session.get(`${url}/cookies`)
+        const printed = [set.headers, set.request.headers, sent.request.headers, session.cookies].map((x) => inspect(x))
+        for (const text of printed) {
+          expect(text).not.toMatch(/topsecret|s3cret|YWRhOnMzY3JldA/) // base64("ada:s3cret")
+        }
+        expect(printed[0]).toMatch(/^\{\s+_id: 'Headers',\s+headers: \{/)
+        expect(printed[0]).toContain("'Set-Cookie': 'sid=***; Path=/'")
+        expect(printed[1]).toContain("Authorization: 'Basic ***'")
+        expect(printed[1]).toContain("'X-Client': 'print'")
+        expect(printed[2]).toContain("Cookie: 'sid=***'")
+        expect(printed[3]).toBe("{ _id: 'CookieJar', cookies: [ 'sid=*** for 127.0.0.1/' ] }")
+        expect(String(session.cookies)).not.toContain("topsecret")
+        expect(JSON.parse(String(sent.request.headers))).toMatchObject({
+          _id: "Headers",
+          headers: { Authorization: "Basic ***", Cookie: "sid=***" }
+        })
+        // the data itself is untouched: JSON and lookups keep the values
+        expect(session.cookies.get("sid")).toBe("topsecret")
+        expect(JSON.stringify(sent.request.headers)).toContain("Basic YWRhOnMzY3JldA==")
       }))
   })
 

@@ -165,6 +165,18 @@ describe("Retry", () => {
       expect(server.requests().filter((r) => r.trackId === "r503")).toHaveLength(3)
     }).pipe(Effect.provide(Httpbin.layer()), Effect.scoped))
 
+  it.live("RetryError carries the last response (requests' e.response), the same as its last HttpError's", () =>
+    Effect.gen(function*() {
+      const server = yield* Httpbin
+      const session = yield* Session.make({ retry: { limit: 1, backoff: 10 } })
+      const error = yield* Effect.flip(session.get(`${server.url}/status/429`))
+      if (error._tag !== "RetryError") throw new Error(`expected RetryError, got ${error._tag}`)
+      expect(error.response.statusCode).toBe(429)
+      expect(error.response.url).toBe(`${server.url}/status/429`)
+      if (error.last._tag !== "HttpError") throw new Error(`expected HttpError, got ${error.last._tag}`)
+      expect(error.last.response).toBe(error.response)
+    }).pipe(Effect.provide(Httpbin.layer()), Effect.scoped))
+
   it.live("does not retry a POST (not idempotent) unless the policy names it", () =>
     Effect.gen(function*() {
       const server = yield* Httpbin

@@ -48,7 +48,25 @@ export const INTERNAL_ERROR_HTML = errorPage(
 export const badRequest = (message: string): HttpError =>
   new HttpError(400, prettyJson({ error: message }), JSON_TYPE)
 
-/** Sends a complete response with Content-Length, so keep-alive connections can be reused. */
+/**
+ * The headers that describe a body, which werkzeug removes from a 304 (`remove_entity_headers`, keeping
+ * Expires and Content-Location): a 304 has no body, and its cached one is described by the cache.
+ */
+const entityHeaders: ReadonlySet<string> = new Set([
+  "allow",
+  "content-encoding",
+  "content-language",
+  "content-length",
+  "content-md5",
+  "content-range",
+  "content-type",
+  "last-modified"
+])
+
+/**
+ * Sends a complete response with Content-Length, so keep-alive connections can be reused. A 304 goes
+ * out as httpbin's does: no body and no entity headers (no Content-Type).
+ */
 export const send = (
   ex: Exchange,
   status: number,
@@ -58,13 +76,18 @@ export const send = (
 ): void => {
   const res = ex.res
   if (ex.signal.aborted || res.headersSent) return
-  const payload = typeof body === "string" ? Buffer.from(body, "utf8") : body
+  const notModified = status === 304
+  const payload = notModified ? Buffer.alloc(0) : typeof body === "string" ? Buffer.from(body, "utf8") : body
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) res.setHeader(name, value)
+    if (value !== undefined && !(notModified && entityHeaders.has(name.toLowerCase()))) res.setHeader(name, value)
   }
-  if (contentType !== undefined && !res.hasHeader("content-type")) res.setHeader("Content-Type", contentType)
+  if (notModified) {
+    for (const name of res.getHeaderNames()) if (entityHeaders.has(name)) res.removeHeader(name)
+  } else if (contentType !== undefined && !res.hasHeader("content-type")) {
+    res.setHeader("Content-Type", contentType)
+  }
   // RFC 9110: no Content-Length on 1xx and 204; on a 304 it would describe the cached body.
-  if (status >= 200 && status !== 204 && status !== 304) res.setHeader("Content-Length", payload.length)
+  if (status >= 200 && status !== 204 && !notModified) res.setHeader("Content-Length", payload.length)
   res.writeHead(status)
   res.end(payload)
 }
@@ -118,7 +141,7 @@ export const statusResponse = (ex: Exchange, code: number): void => {
     case 307:
       return send(ex, code, "", undefined, redirectTo)
     case 304:
-      return send(ex, code, "", HTML)
+      return send(ex, code, "", undefined)
     case 401:
       return send(ex, code, "", undefined, { "WWW-Authenticate": 'Basic realm="Fake Realm"' })
     case 402:

@@ -75,3 +75,26 @@ describe("/response-headers", () => {
     expect((await fetch(`${httpbin().url}/response-headers?Content-Length=5`)).status).toBe(400)
   })
 })
+
+describe("304 Not Modified", () => {
+  it("has no Content-Type, no other entity header and no body, from /status/304, /cache and /etag", async () => {
+    const url = httpbin().url
+    const answers = [
+      await rawRequest(`${url}/status/304`),
+      await rawRequest(`${url}/cache`, { headers: { "If-Modified-Since": new Date().toUTCString() } }),
+      await rawRequest(`${url}/etag/abc`, { headers: { "If-None-Match": '"abc"' } })
+    ]
+    for (const res of answers) {
+      expect(res.status).toBe(304)
+      expect(res.headers["content-type"]).toBeUndefined()
+      expect(res.headers["content-length"]).toBeUndefined()
+      expect(res.headers["last-modified"]).toBeUndefined()
+      expect(res.body.length).toBe(0)
+    }
+    // what is not about the body stays: the validator and the server's own headers
+    expect(answers[2]!.headers.etag).toBe("abc")
+    expect(answers[0]!.headers["x-request-id"]).toBeDefined()
+    // a 200 keeps its Content-Type
+    expect((await rawRequest(`${url}/status/200`)).headers["content-type"]).toBe("text/html; charset=utf-8")
+  })
+})

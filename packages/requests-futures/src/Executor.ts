@@ -6,7 +6,8 @@ import { Future } from "./Future.js"
 import { coreOf } from "./internal/core.js"
 import { fromFutureFailure } from "./internal/errors.js"
 import { runPromise } from "./internal/run.js"
-import type { ErrorReporter, ExecutorOptions, ShutdownOptions } from "./types/options.js"
+import type { ErrorReporter, ExecutorOptions, MapOptions, ShutdownOptions } from "./types/options.js"
+import { type InspectArgs, inspectAs } from "./utils/inspect.js"
 import { reportToConsole } from "./utils/report.js"
 
 /** Live counters of an executor: `submitted = queued + running + completed + failed + cancelled`. */
@@ -81,6 +82,31 @@ export class Executor implements AsyncDisposable {
   }
 
   /**
+   * Python's `executor.map`: submits `fn(item, index, signal)` for every item at once and resolves with
+   * the results in input order; at most `maxWorkers` run at once. The first failure in input order
+   * rejects (with the error as thrown), and the work not done then is cancelled (its `signal` aborts),
+   * as it is after `timeout` (`TimeoutError`). Rejects with `ExecutorShutdown` after `shutdown()`.
+   *
+   * @example
+   * ```ts
+   * const statuses = await executor.map(async (url) => (await session.get(url)).statusCode, urls)
+   * ```
+   */
+  async map<I, R>(
+    fn: (item: I, index: number, signal: AbortSignal) => R | PromiseLike<R>,
+    items: Iterable<I>,
+    options?: MapOptions
+  ): Promise<Array<R>> {
+    const results = await runPromise(this[coreOf].map(
+      items,
+      (item, index) =>
+        Effect.tryPromise<R, unknown>({ try: async (signal) => await fn(item, index, signal), catch: (error) => error }),
+      { timeout: options?.timeout }
+    ))
+    return Array.from(results)
+  }
+
+  /**
    * Stops accepting work (`concurrent.futures`' `shutdown`): by default waits until every accepted
    * future is done. Idempotent.
    *
@@ -95,6 +121,11 @@ export class Executor implements AsyncDisposable {
 
   stats(): ExecutorStats {
     return this[coreOf].unsafeStats()
+  }
+
+  /** `console.log(executor)`: `Executor { maxWorkers: 2, running: 1, queued: 0, ... }`, its `stats()`. */
+  [Symbol.for("nodejs.util.inspect.custom")](...args: InspectArgs): string {
+    return inspectAs("Executor", { ...this.stats() }, ...args)
   }
 
   /** `await using executor = new Executor()`: `shutdown()` at the end of the block. */

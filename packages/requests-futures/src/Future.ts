@@ -103,12 +103,12 @@ export class Future<T, E = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * The error the work failed with, or `undefined` if it succeeded. Rejects with `CancelledError` if the
+   * The error the work failed with, or `null` if it succeeded (Python's `None`). Rejects with `CancelledError` if the
    * future was cancelled, with `TimeoutError` if it is not done within `timeoutMs`.
    */
-  async exception(timeoutMs?: number): Promise<E | undefined> {
+  async exception(timeoutMs?: number): Promise<E | null> {
     const settled = timeoutMs === undefined ? await this.settle() : await this.#within(timeoutMs)
-    if (settled.ok) return undefined
+    if (settled.ok) return null
     if (settled.error instanceof CancelledError) throw settled.error
     return settled.error
   }

@@ -140,6 +140,10 @@ export class FuturesSession extends BaseSession {
    * await session.close({ cancelFutures: true, interruptRunning: true }) // stop everything now
    * ```
    */
+  protected override inspectFields(): Readonly<Record<string, unknown>> {
+    return { executor: this.executor }
+  }
+
   override close(options: CloseOptions = {}): Promise<void> {
     this.markClosed()
     return this.#closing ??= this.#close(options)

@@ -1,5 +1,6 @@
 import { Headers as CoreHeaders, type Session as CoreSession } from "@requests-futures/core"
 import type { HeadersInit } from "./types/options.js"
+import { type InspectArgs, inspectAs } from "./utils/inspect.js"
 
 /**
  * The headers of a session, live: what you set here is sent with every later request (requests'
@@ -72,7 +73,8 @@ export class SessionHeaders implements Iterable<readonly [string, string]> {
     return this.toRecord()
   }
 
-  [Symbol.for("nodejs.util.inspect.custom")](): Record<string, string> {
-    return this.toRecord()
+  /** `console.log(session.headers)`: `Authorization` shows its scheme only, cookie values are `***`. */
+  [Symbol.for("nodejs.util.inspect.custom")](...args: InspectArgs): string {
+    return inspectAs("SessionHeaders", CoreHeaders.redact(this.#current), ...args)
   }
 }

@@ -12,47 +12,107 @@ export interface WaitResult<F> {
 }
 
 /**
- * A future that completed, and how: `{ future, ok: true, value }` or `{ future, ok: false, error }`.
- * (`asCompleted` hands out this record rather than the bare future: `for await` types, and an async
- * generator awaits, anything thenable it iterates, which would turn each future into its value.)
+ * A future `asCompleted` hands out: the future itself (`instanceof Future`, `===` the one you passed),
+ * typed without `then`.
+ *
+ * TypeScript types the variable of `for await` as the awaited item, which for a thenable future would
+ * be its value, although the loop does not await what an async iterator yields. Any type with the
+ * future's `then` is awaited so, hence the `Omit`. `f.result()`, `f.exception()`, `f.cancelled()`...
+ * are typed as on `F`; to use it where an `F` is expected (a `Map` keyed by the futures), write
+ * `future as F`.
  */
-export type Completed<F> = F extends Future<infer T, infer E> ? { readonly future: F } & Settled<T, E> : never
+export type CompletedFuture<F> = Omit<F, "then">
 
 /**
- * The futures as they complete (finish or are cancelled), those already done first: Python's
- * `as_completed`. Each comes with its outcome (see {@link Completed}). With `timeoutMs`, the iteration
- * throws `TimeoutError` when they are not all done in time (counted from the call; the work goes on).
- * Breaking out of the loop stops the waiting, not the work.
+ * A future that completed, and how: `{ future, ok: true, value }` or `{ future, ok: false, error }`
+ * (what `asSettled` hands out).
+ */
+export type Settlement<F> = F extends Future<infer T, infer E> ? { readonly future: F } & Settled<T, E> : never
+
+/** The options of `asCompleted` and `asSettled` (a bare number is the `timeout`). */
+export interface AsCompletedOptions {
+  /**
+   * Milliseconds, counted from the call, for all the futures to be done: after that the iteration
+   * throws `TimeoutError` (the work goes on).
+   *
+   * @example
+   * ```ts
+   * for await (const future of asCompleted(futures, { timeout: 5_000 })) console.log(await future.result())
+   * ```
+   */
+  readonly timeout?: number | undefined
+}
+
+/**
+ * The futures themselves as they complete (finish or are cancelled), those already done first:
+ * Python's `as_completed`. With `timeout` (ms), the iteration throws `TimeoutError` when they are not
+ * all done in time (counted from the call; the work goes on). Breaking out of the loop stops the
+ * waiting, not the work. A future given twice comes once.
  *
  * @example
  * ```ts
- * for await (const done of asCompleted(futures)) {
- *   if (done.ok) console.log(done.value.url, done.value.statusCode)
- *   else console.log(done.error._tag)
+ * for await (const future of asCompleted(futures, { timeout: 10_000 })) {
+ *   const error = await future.exception()
+ *   if (error === null) console.log((await future.result()).statusCode)
+ *   else console.log(error._tag)
  * }
  * ```
  */
 export const asCompleted = <F extends Future<unknown, unknown>>(
   futures: Iterable<F>,
-  timeoutMs?: number
-): AsyncIterableIterator<Completed<F>, undefined> => new AsCompleted(futures, timeoutMs)
+  options?: AsCompletedOptions | number
+): AsyncIterableIterator<CompletedFuture<F>, undefined> =>
+  new AsCompleted("asCompleted", futures, timeoutOf(options), (future) => future as CompletedFuture<F>)
 
-class AsCompleted<F extends Future<unknown, unknown>> implements AsyncIterableIterator<Completed<F>, undefined> {
+/**
+ * `asCompleted` with each future's outcome: `{ future, ok: true, value }` or `{ future, ok: false,
+ * error }`, the error typed (a request's `RequestError | CancelledError`), so that nothing needs
+ * awaiting in the loop.
+ *
+ * @example
+ * ```ts
+ * for await (const done of asSettled(futures)) {
+ *   if (done.ok) console.log(done.value.url, done.value.statusCode)
+ *   else console.log(done.error._tag)
+ * }
+ * ```
+ */
+export const asSettled = <F extends Future<unknown, unknown>>(
+  futures: Iterable<F>,
+  options?: AsCompletedOptions | number
+): AsyncIterableIterator<Settlement<F>, undefined> =>
+  new AsCompleted("asSettled", futures, timeoutOf(options), (future, settled) => ({ future, ...settled }) as Settlement<F>)
+
+const timeoutOf = (options: AsCompletedOptions | number | undefined): number | undefined =>
+  typeof options === "number" ? options : options?.timeout
+
+/**
+ * The iterator of `asCompleted` and `asSettled`, by hand rather than an async generator: a generator
+ * awaits what it yields, which would turn a thenable future into its value.
+ */
+class AsCompleted<F extends Future<unknown, unknown>, Item> implements AsyncIterableIterator<Item, undefined> {
   readonly #all: ReadonlyArray<F>
-  readonly #completed: Array<Completed<F>> = []
+  readonly #completed: Array<Item> = []
   readonly #stops: ReadonlyArray<() => void>
   readonly #deadline: number | undefined
   readonly #timeoutMs: number | undefined
+  readonly #operation: string
   #next = 0
   #wake: (() => void) | undefined
 
-  constructor(futures: Iterable<F>, timeoutMs: number | undefined) {
+  constructor(
+    operation: string,
+    futures: Iterable<F>,
+    timeoutMs: number | undefined,
+    item: (future: F, settled: Settled<unknown, unknown>) => Item
+  ) {
+    this.#operation = operation
     this.#timeoutMs = timeoutMs
     this.#deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs
     this.#all = Array.from(new Set(futures))
     this.#stops = this.#all.map((future) =>
       future[observe]((settled) => {
-        this.#completed.push({ future, ...settled } as Completed<F>)
+        this.#completed.push(item(future, settled))
         this.#wake?.()
       })
     )
@@ -62,7 +122,7 @@ class AsCompleted<F extends Future<unknown, unknown>> implements AsyncIterableIt
     return this
   }
 
-  async next(): Promise<IteratorResult<Completed<F>, undefined>> {
+  async next(): Promise<IteratorResult<Item, undefined>> {
     if (this.#next === this.#all.length) return this.#end()
     if (this.#next === this.#completed.length) {
       try {
@@ -75,11 +135,11 @@ class AsCompleted<F extends Future<unknown, unknown>> implements AsyncIterableIt
     return { done: false, value: this.#completed[this.#next++]! }
   }
 
-  async return(): Promise<IteratorResult<Completed<F>, undefined>> {
+  async return(): Promise<IteratorResult<Item, undefined>> {
     return this.#end()
   }
 
-  #end(): IteratorResult<Completed<F>, undefined> {
+  #end(): IteratorResult<Item, undefined> {
     for (const stop of this.#stops) stop()
     this.#next = this.#all.length
     return { done: true, value: undefined }
@@ -92,7 +152,7 @@ class AsCompleted<F extends Future<unknown, unknown>> implements AsyncIterableIt
         this.#wake = undefined
         const unfinished = this.#all.length - this.#completed.length
         reject(
-          new TimeoutError(`${unfinished} of the futures were not done within ${this.#timeoutMs} ms (asCompleted)`, {
+          new TimeoutError(`${unfinished} of the futures were not done within ${this.#timeoutMs} ms (${this.#operation})`, {
             timeoutMs: this.#timeoutMs ?? 0,
             unfinished
           })

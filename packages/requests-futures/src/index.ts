@@ -18,7 +18,15 @@ import { Auth, Cookies } from "@requests-futures/core"
 export * from "./errors/index.js"
 export { Executor, type ExecutorStats } from "./Executor.js"
 export { Future, type FutureState, type Settled } from "./Future.js"
-export { asCompleted, type Completed, wait, type WaitResult } from "./futures.js"
+export {
+  asCompleted,
+  type AsCompletedOptions,
+  asSettled,
+  type CompletedFuture,
+  type Settlement,
+  wait,
+  type WaitResult
+} from "./futures.js"
 export { FuturesSession, type ResponseFuture } from "./FuturesSession.js"
 export type { SessionHooks } from "./internal/BaseSession.js"
 export { type CookieInfo, type Headers, type PreparedRequest, Response, type Timings } from "./Response.js"

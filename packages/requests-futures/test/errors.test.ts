@@ -18,6 +18,7 @@ import {
   ReadTimeout,
   type RequestError,
   RequestException,
+  Response,
   RetryError,
   Session,
   Timeout,
@@ -135,6 +136,16 @@ describe("every failure is a class of requests' tree, with _tag, request and cau
     expect((file as InvalidSchema).scheme).toBe("file")
   })
 
+  it("TooManyRedirects carries the redirect it did not follow as a Response (requests' e.response)", async () => {
+    const error = await failure(`${httpbin.url}/redirect/4`, { maxRedirects: 3 })
+    expectError(error, TooManyRedirects, "TooManyRedirects")
+    const { response, history } = error as TooManyRedirects
+    expect(response).toBeInstanceOf(Response)
+    expect(response).toBe(history.at(-1))
+    expect([response.statusCode, response.url]).toEqual([302, `${httpbin.url}/relative-redirect/1`])
+    expect(response.headers.get("location")).toBe("/get")
+  })
+
   it("json() on HTML is JSONDecodeError holding the same response", async () => {
     const response = await session.get(`${httpbin.url}/html`)
     let error: unknown
@@ -153,6 +164,15 @@ describe("every failure is a class of requests' tree, with _tag, request and cau
     expectError(error, RetryError, "RetryError")
     expect((error as RetryError).attempts).toBe(2)
     expect((error as RetryError).last).toBeInstanceOf(HTTPError)
+  })
+
+  it("RetryError carries the last response as a Response, the same as its last HTTPError's", async () => {
+    const error = await failure(`${httpbin.url}/status/502`, { retry: { limit: 1, backoff: 10 } })
+    expectError(error, RetryError, "RetryError")
+    const { response, last } = error as RetryError
+    expect(response).toBeInstanceOf(Response)
+    expect([response.statusCode, response.url]).toEqual([502, `${httpbin.url}/status/502`])
+    expect((last as HTTPError).response).toBe(response)
   })
 
   it("a switch on _tag narrows the settled error", async () => {

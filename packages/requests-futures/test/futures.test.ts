@@ -1,5 +1,6 @@
 import {
   asCompleted,
+  asSettled,
   CancelledError,
   ConnectionError,
   Executor,
@@ -9,6 +10,7 @@ import {
   HookError,
   HTTPError,
   Response,
+  type ResponseFuture,
   Session,
   TimeoutError,
   wait
@@ -100,8 +102,8 @@ describe("Future", () => {
     expect((await future.result(2000)).statusCode).toBe(200)
   })
 
-  it("exception() is undefined on success, the error on failure; settle() never rejects", async () => {
-    expect(await session.get(`${httpbin.url}/get`).exception()).toBeUndefined()
+  it("exception() is null on success (Python's None), the error on failure; settle() never rejects", async () => {
+    expect(await session.get(`${httpbin.url}/get`).exception()).toBeNull()
     const failing = session.get(`http://127.0.0.1:${await freePort()}/`)
     const error = await failing.exception()
     expect(error).toBeInstanceOf(ConnectionError)
@@ -209,43 +211,72 @@ describe("Future", () => {
   })
 })
 
-describe("asCompleted and wait", () => {
-  it("asCompleted yields the futures as they complete, those already done first", async () => {
+describe("asCompleted, asSettled and wait", () => {
+  it("asCompleted yields the futures themselves as they complete, those already done first", async () => {
     await using s = new FuturesSession({ maxWorkers: 3 })
     const done = s.get(`${httpbin.url}/get?done`)
     await done
     const slow = s.get(`${httpbin.url}/delay/0.3`)
     const fast = s.get(`${httpbin.url}/delay/0.05`)
     const middle = s.get(`${httpbin.url}/delay/0.15`)
-    const order: Array<Future<Response, unknown>> = []
-    for await (const completed of asCompleted([slow, fast, done, middle, fast])) {
-      expect(completed.ok && completed.value).toBe(await completed.future)
-      order.push(completed.future)
+    const urls = new Map([[slow, "slow"], [fast, "fast"], [middle, "middle"], [done, "done"]])
+    const order: Array<string | undefined> = []
+    for await (const future of asCompleted([slow, fast, done, middle, fast])) {
+      expect(future).toBeInstanceOf(Future)
+      expect(future.done()).toBe(true)
+      expect((await future.result()).statusCode).toBe(200)
+      order.push(urls.get(future as ResponseFuture))
     }
-    expect(order).toEqual([done, fast, middle, slow])
+    expect(order).toEqual(["done", "fast", "middle", "slow"])
   })
 
-  it("asCompleted gives each future's outcome, typed; a cancelled one is a CancelledError", async () => {
+  it("asCompleted hands out failed and cancelled futures too: exception() and result() tell them apart", async () => {
     const port = await freePort()
     const failing = session.get(`http://127.0.0.1:${port}/`)
     const cancelled = session.get(`${httpbin.url}/delay/1`)
     cancelled.cancel()
     const tags: Array<string> = []
-    for await (const completed of asCompleted([failing, cancelled])) {
-      if (!completed.ok) tags.push(completed.error._tag)
+    for await (const future of asCompleted([failing, cancelled])) {
+      if (future.cancelled()) {
+        await expect(future.result()).rejects.toBeInstanceOf(CancelledError)
+        tags.push("cancelled")
+      } else {
+        tags.push((await future.exception())?._tag ?? "ok")
+      }
     }
-    expect(tags.sort()).toEqual(["CancelledError", "ConnectionError"])
+    expect(tags.sort()).toEqual(["ConnectionError", "cancelled"])
   })
 
-  it("asCompleted with a timeout throws TimeoutError when not all are done; the work goes on", async () => {
+  it("asSettled gives each future's outcome, typed; a cancelled one is a CancelledError", async () => {
+    const port = await freePort()
+    const ok = session.get(`${httpbin.url}/get`)
+    const failing = session.get(`http://127.0.0.1:${port}/`)
+    const cancelled = session.get(`${httpbin.url}/delay/1`)
+    cancelled.cancel()
+    const outcomes: Array<string> = []
+    for await (const settled of asSettled([ok, failing, cancelled])) {
+      expect([ok, failing, cancelled]).toContain(settled.future)
+      outcomes.push(settled.ok ? String(settled.value.statusCode) : settled.error._tag)
+    }
+    expect(outcomes.sort()).toEqual(["200", "CancelledError", "ConnectionError"])
+  })
+
+  it("asCompleted and asSettled with { timeout } (or a bare number) throw TimeoutError; the work goes on", async () => {
     const slow = session.get(`${httpbin.url}/delay/0.3`)
+    const fast = session.get(`${httpbin.url}/get`)
+    await fast
     const seen: Array<unknown> = []
     const error = await (async () => {
-      for await (const future of asCompleted([slow], 50)) seen.push(future)
+      for await (const future of asCompleted([fast, slow], { timeout: 50 })) seen.push(future)
     })().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TimeoutError)
-    expect((error as TimeoutError).unfinished).toBe(1)
-    expect(seen).toEqual([])
+    expect(error).toMatchObject({ timeoutMs: 50, unfinished: 1 })
+    expect(seen).toEqual([fast])
+    const settledError = await (async () => {
+      for await (const _ of asSettled([slow], 20)) expect.unreachable()
+    })().catch((e: unknown) => e)
+    expect(settledError).toBeInstanceOf(TimeoutError)
+    expect((settledError as TimeoutError).message).toContain("asSettled")
     expect((await slow).statusCode).toBe(200)
   })
 
@@ -368,6 +399,65 @@ describe("Executor", () => {
     expect(await running).toBe("ran")
     expect(queued.cancelled()).toBe(true)
     expect(() => executor.submit(() => 1)).toThrow(ExecutorShutdown)
+  })
+})
+
+describe("Executor.map", () => {
+  it("resolves the results in input order, with at most maxWorkers in flight", async () => {
+    await using executor = new Executor({ maxWorkers: 2 })
+    await using plain = new Session()
+    const delays = [0.3, 0.05, 0.2, 0.01, 0.1]
+    let inFlight = 0
+    let most = 0
+    const args = await executor.map(async (delay, index) => {
+      most = Math.max(most, ++inFlight)
+      try {
+        const response = await plain.get(`${httpbin.url}/delay/${delay}`, { params: { index } })
+        return response.json<Echo>().args
+      } finally {
+        inFlight--
+      }
+    }, delays)
+    expect(args).toEqual(delays.map((_, index) => ({ index: String(index) })))
+    expect(most).toBe(2)
+    expect(executor.stats()).toMatchObject({ completed: 5, running: 0, queued: 0 })
+  })
+
+  it("rejects with the first failure in input order and cancels the work not done", async () => {
+    await using executor = new Executor({ maxWorkers: 2 })
+    await using requests = new FuturesSession({ maxWorkers: 4 })
+    const first = new Error("first in input order")
+    const error = await executor.map(async (item, _index, signal) => {
+      if (item === "fails-fast") throw new Error("fails earlier, but later in input order")
+      if (item === "fails-slow") {
+        await requests.get(`${httpbin.url}/delay/0.2`)
+        throw first
+      }
+      const future = requests.get(`${httpbin.url}/delay/3`, { headers: { "X-Track-Id": `map-${item}` } })
+      signal.addEventListener("abort", () => future.cancel())
+      return future.result()
+    }, ["fails-slow", "fails-fast", "queued-a", "queued-b"]).catch((e: unknown) => e)
+    expect(error).toBe(first)
+    // queued-a started when fails-fast was done: cancelled while running, its signal closed its socket
+    expect(await httpbin.server.waitForClientClose("map-queued-a", 2000)).toBe(true)
+    expect(executor.stats()).toMatchObject({ failed: 2, cancelled: 2, running: 0, queued: 0 })
+  })
+
+  it("with { timeout } rejects with TimeoutError and cancels the unfinished work; after shutdown, ExecutorShutdown", async () => {
+    const executor = new Executor({ maxWorkers: 4 })
+    await using plain = new Session()
+    const started = performance.now()
+    const error = await executor.map((delay, _index, signal) =>
+      plain.get(`${httpbin.url}/delay/${delay}`).then((response) => {
+        if (signal.aborted) throw new Error("resolved after the map was cancelled")
+        return response.statusCode
+      }), [0.01, 2, 2], { timeout: 150 }).catch((e: unknown) => e)
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(error).toMatchObject({ timeoutMs: 150, unfinished: 2 })
+    expect(executor.stats()).toMatchObject({ completed: 1, cancelled: 2 })
+    await executor.shutdown()
+    await expect(executor.map((x: number) => x, [1])).rejects.toBeInstanceOf(ExecutorShutdown)
   })
 })
 

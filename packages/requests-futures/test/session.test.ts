@@ -4,14 +4,16 @@ import {
   BearerAuth,
   CookieJar,
   DigestAuth,
+  Executor,
   ExecutorShutdown,
+  FuturesSession,
   HookError,
   HTTPError,
   Response,
   Session
 } from "requests-futures"
 import { inspect } from "node:util"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { type Echo, useHttpbin } from "./fixtures.js"
 
 const httpbin = useHttpbin()
@@ -181,6 +183,49 @@ describe("Session settings, live", () => {
     s.timeout = 50
     expect(s.timeout).toBe(50)
     await expect(s.get(`${httpbin.url}/delay/0.5`)).rejects.toMatchObject({ _tag: "ReadTimeout" })
+  })
+})
+
+describe("printing (console.log)", () => {
+  const oneLine = (value: unknown) => inspect(value, { breakLength: Infinity, depth: 4 })
+  const defaults = "'User-Agent': 'requests-futures-ts/0.1.0', 'Accept-Encoding': 'gzip, deflate, br', Accept: '*/*'"
+
+  it("Session, its headers and its cookies print their settings, secrets masked", async () => {
+    await using s = new Session({ auth: ["ada", "s3cret"], headers: { "X-Token": "tok-123", Authorization: "Bearer t0ken" } })
+    await s.get(`${httpbin.url}/cookies/set?sid=topsecret`)
+    s.cookies.set("theme", "dark")
+    expect(oneLine(s.headers)).toBe(`SessionHeaders { ${defaults}, 'X-Token': 'tok-123', Authorization: 'Bearer ***' }`)
+    expect(oneLine(s.cookies)).toBe("{ _id: 'CookieJar', cookies: [ 'sid=*** for 127.0.0.1/', 'theme=*** for /' ] }")
+    expect(oneLine(s)).toBe(
+      `Session { headers: SessionHeaders { ${defaults}, 'X-Token': 'tok-123', Authorization: 'Bearer ***' }, ` +
+        "cookies: { _id: 'CookieJar', cookies: [ 'sid=*** for 127.0.0.1/', 'theme=*** for /' ] }, " +
+        "auth: 'Basic ada:***', maxRedirects: 30, closed: false }"
+    )
+    s.auth = new BearerAuth("b3arer")
+    s.timeout = 1_500
+    expect(oneLine(s)).toContain("auth: 'Bearer ***', timeout: 1500, maxRedirects: 30")
+    s.auth = new DigestAuth("bob", "d1gest")
+    expect(inspect(s)).toContain("auth: 'Digest bob:***'")
+    // the default console.log form (multi-line, depth 2) shows no secret either
+    expect(inspect(s)).not.toMatch(/topsecret|s3cret|t0ken|b3arer|d1gest|dark/)
+  })
+
+  it("FuturesSession and Executor print their state; the executor's counters are live", async () => {
+    await using executor = new Executor({ maxWorkers: 3 })
+    await using s = new FuturesSession({ executor, auth: new BasicAuth("ada", "s3cret") })
+    await s.get(`${httpbin.url}/get`)
+    const running = s.get(`${httpbin.url}/delay/0.5`)
+    await vi.waitFor(() => expect(running.running()).toBe(true))
+    expect(oneLine(executor)).toBe(
+      "Executor { maxWorkers: 3, running: 1, queued: 0, submitted: 2, completed: 1, failed: 0, cancelled: 0, isShutdown: false }"
+    )
+    expect(oneLine(s)).toBe(
+      `FuturesSession { headers: SessionHeaders { ${defaults} }, cookies: { _id: 'CookieJar', cookies: [] }, ` +
+        `auth: 'Basic ada:***', maxRedirects: 30, executor: ${oneLine(executor)}, closed: false }`
+    )
+    running.cancel()
+    await s.close()
+    expect(oneLine(s)).toMatch(/, closed: true \}$/)
   })
 })
 

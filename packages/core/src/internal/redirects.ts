@@ -181,16 +181,24 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
         return decoded !== undefined ? Exit.map(decoded, respond) : Effect.map(content, respond)
       }
       return Effect.flatMap(drainHop(raw, sent), (content) => {
-        history.push(
-          toResponse({ ...raw, bodyStream: undefined }, sent, content, [...history], cookies, offset, options.queuedMs)
+        const response = toResponse(
+          { ...raw, bodyStream: undefined },
+          sent,
+          content,
+          [...history],
+          cookies,
+          offset,
+          options.queuedMs
         )
+        history.push(response)
         if (history.length > options.maxRedirects) {
           return Effect.fail(
             new TooManyRedirects({
               method: options.request.method,
               url: options.request.url,
               maxRedirects: options.maxRedirects,
-              history: [...history]
+              history: [...history],
+              response
             })
           )
         }

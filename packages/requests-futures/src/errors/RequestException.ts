@@ -8,7 +8,7 @@ export interface RequestInfo {
 
 export interface RequestExceptionOptions {
   readonly request: RequestInfo
-  /** The response, for errors that have one (`HTTPError`, `JSONDecodeError`). */
+  /** The response, for errors that have one (`HTTPError`, `JSONDecodeError`, `TooManyRedirects`, `RetryError`). */
   readonly response?: Response | undefined
   /** The underlying error (a socket error from undici, a `SyntaxError` from `JSON.parse`...). */
   readonly cause?: unknown

@@ -1,9 +1,10 @@
 import type { RequestInfo } from "./RequestException.js"
 
 /**
- * A future, or a set of futures, was not done in time: `future.result(timeoutMs)`,
- * `future.exception(timeoutMs)`, `asCompleted(futures, timeoutMs)` (`concurrent.futures.TimeoutError`).
- * The work goes on: wait again, or `cancel()` it.
+ * A future, or a set of futures, was not done in time (`concurrent.futures.TimeoutError`):
+ * `future.result(timeoutMs)`, `future.exception(timeoutMs)`, `asCompleted(futures, { timeout })`,
+ * `asSettled(futures, { timeout })`: the work goes on (wait again, or `cancel()` it);
+ * `executor.map(fn, items, { timeout })`: the unfinished work is cancelled.
  *
  * Not a `RequestException`: the request's own `timeout` option raises `Timeout` (`ConnectTimeout`,
  * `ReadTimeout`) instead.

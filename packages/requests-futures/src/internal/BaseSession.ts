@@ -1,4 +1,10 @@
-import { type Cookies, type FuturesSession as CoreFuturesSession, Request as CoreRequest, Session as CoreSession } from "@requests-futures/core"
+import {
+  Auth as CoreAuth,
+  type Cookies,
+  type FuturesSession as CoreFuturesSession,
+  Request as CoreRequest,
+  Session as CoreSession
+} from "@requests-futures/core"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
@@ -14,6 +20,7 @@ import type {
   ResponseHook,
   TimeoutOption
 } from "../types/options.js"
+import { type InspectArgs, inspectAs } from "../utils/inspect.js"
 import { coreOf } from "./core.js"
 import { fromCoreRequestError } from "./errors.js"
 import { toCoreHook } from "./hooks.js"
@@ -146,6 +153,29 @@ export abstract class BaseSession implements AsyncDisposable {
     return this.close()
   }
 
+  /**
+   * `console.log(session)`: its settings, live, with the secrets masked (`auth: 'Basic ada:***'`,
+   * `Authorization: 'Bearer ***'`, cookie values `***`).
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](...args: InspectArgs): string {
+    const fields = {
+      headers: this.headers,
+      cookies: this.cookies,
+      auth: describeAuth(this.auth),
+      params: this.params,
+      timeout: this.timeout,
+      maxRedirects: this.maxRedirects,
+      ...this.inspectFields(),
+      closed: this.closed
+    }
+    return inspectAs(this.constructor.name, fields, ...args)
+  }
+
+  /** @internal What a subclass adds to its printed form. */
+  protected inspectFields(): Readonly<Record<string, unknown>> {
+    return {}
+  }
+
   /** @internal Refuses new requests from now on. */
   protected markClosed(): void {
     this.#closed = true
@@ -163,6 +193,17 @@ export abstract class BaseSession implements AsyncDisposable {
     if (own === undefined) return session.length === 0 ? noHooks : session.slice()
     return session.concat(own)
   }
+}
+
+/** The auth of a session as it may be printed: the scheme and user name, never the secret. */
+const describeAuth = (auth: Auth | undefined): string | undefined => {
+  if (auth === undefined) return undefined
+  if (typeof auth === "function") return "a function"
+  if (Array.isArray(auth)) return `Basic ${auth[0]}:***`
+  if (auth instanceof CoreAuth.BasicAuth) return `Basic ${auth.username}:***`
+  if (auth instanceof CoreAuth.DigestAuth) return `Digest ${auth.username}:***`
+  if (auth instanceof CoreAuth.BearerAuth) return "Bearer ***"
+  return "an Authenticator"
 }
 
 /**

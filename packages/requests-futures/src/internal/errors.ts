@@ -64,8 +64,11 @@ const mappers: Mappers = {
   HttpError: (e, wrap) => new HTTPError(e.message, { ...base(e), response: wrap(e.response) }),
   JsonDecodeError: (e, wrap) => new JSONDecodeError(e.message, { ...base(e), response: wrap(e.response) }),
   SchemaDecodeError: (e, wrap) => new SchemaDecodeError(e.message, { ...base(e), response: wrap(e.response) }),
-  TooManyRedirects: (e, wrap) =>
-    new TooManyRedirects(e.message, { ...base(e), maxRedirects: e.maxRedirects, history: e.history.map(wrap) }),
+  TooManyRedirects: (e, wrap) => {
+    const history = e.history.map(wrap)
+    const response = history[e.history.indexOf(e.response)] ?? wrap(e.response)
+    return new TooManyRedirects(e.message, { ...base(e), maxRedirects: e.maxRedirects, history, response })
+  },
   InvalidUrl: (e) => new InvalidURL(e.message, { ...base(e), reason: e.reason }),
   MissingSchema: (e) => new MissingSchema(e.message, base(e)),
   InvalidSchema: (e) => new InvalidSchema(e.message, { ...base(e), scheme: e.scheme }),
@@ -82,8 +85,11 @@ const mappers: Mappers = {
       reason: e.reason,
       cause: e.cause
     }),
-  RetryError: (e, wrap) =>
-    new RetryError(e.message, { ...base(e), attempts: e.attempts, last: fromCoreRequestError(e.last, wrap) })
+  RetryError: (e, wrap) => {
+    const response = wrap(e.response)
+    const last = fromCoreRequestError(e.last, (core) => core === e.response ? response : wrap(core))
+    return new RetryError(e.message, { ...base(e), attempts: e.attempts, last, response })
+  }
 }
 
 const wrapResponse = (response: CoreResponse): Response => new Response(response)

@@ -428,6 +428,20 @@ export interface ExecutorOptions {
   readonly onError?: ErrorReporter | undefined
 }
 
+/** The options of `executor.map`. */
+export interface MapOptions {
+  /**
+   * Milliseconds for all the results, counted from the call: then `map` rejects with `TimeoutError`
+   * and cancels the work not done (Python's `map(..., timeout=)`, which leaves it running).
+   *
+   * @example
+   * ```ts
+   * const sizes = await executor.map((url) => session.get(url).then((r) => r.content.length), urls, { timeout: 5_000 })
+   * ```
+   */
+  readonly timeout?: number | undefined
+}
+
 /** How an executor shuts down (`concurrent.futures`' `shutdown(wait, cancel_futures)`). */
 export interface ShutdownOptions {
   /**
