@@ -7,18 +7,23 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type { HookError, InvalidHeader } from "./Errors.js"
 import type { Headers } from "./Headers.js"
 import * as internal from "./internal/auth.js"
 import * as digest from "./internal/digest.js"
 import type { PreparedRequest } from "./Request.js"
+import type * as Task from "./Task.js"
 
 /** What the session needs of any authentication scheme. */
 export interface Authenticator {
-  /** Adds credentials before a request is sent (called on each hop that keeps the original origin). */
-  readonly apply: (request: PreparedRequest) => Effect.Effect<PreparedRequest, HookError | InvalidHeader>
+  /**
+   * Adds credentials before a request is sent (called on each hop that keeps the original origin):
+   * an `Exit` when they are known at once (every built-in scheme), or `Task.continueWith(effect)`
+   * when they need an effect (a token fetched from elsewhere).
+   */
+  readonly apply: (request: PreparedRequest) => Task.Step<PreparedRequest, HookError | InvalidHeader>
   /** Given the response to `request`, a request to send instead (Digest's retry on 401), or none. */
   readonly retry?: (
     request: PreparedRequest,
@@ -63,8 +68,8 @@ export class BasicAuth implements Authenticator {
     return this.#password
   }
 
-  readonly apply = (request: PreparedRequest): Effect.Effect<PreparedRequest, InvalidHeader> =>
-    Effect.succeed(internal.withAuthorization(request, this.#header))
+  readonly apply = (request: PreparedRequest): Exit.Exit<PreparedRequest, InvalidHeader> =>
+    Exit.succeed(internal.withAuthorization(request, this.#header))
 }
 
 /** `Authorization: Bearer <token>` (RFC 6750). A token with CR, LF or a control character fails with `InvalidHeader`. */
@@ -84,10 +89,10 @@ export class BearerAuth implements Authenticator {
     return this.#token
   }
 
-  readonly apply = (request: PreparedRequest): Effect.Effect<PreparedRequest, InvalidHeader> =>
+  readonly apply = (request: PreparedRequest): Exit.Exit<PreparedRequest, InvalidHeader> =>
     this.#problem === undefined
-      ? Effect.succeed(internal.withAuthorization(request, this.#header))
-      : Effect.fail(internal.invalidAuthorization(request, this.#problem))
+      ? Exit.succeed(internal.withAuthorization(request, this.#header))
+      : Exit.fail(internal.invalidAuthorization(request, this.#problem))
 }
 
 export interface DigestOptions {
@@ -137,29 +142,28 @@ export class DigestAuth implements Authenticator {
     return this.#password
   }
 
-  readonly apply = (request: PreparedRequest): Effect.Effect<PreparedRequest, InvalidHeader> =>
-    Effect.suspend(() => {
-      if (this.#usernameProblem !== undefined) {
-        return Effect.fail(internal.invalidAuthorization(request, this.#usernameProblem))
-      }
-      const state = this.#challenge
-      if (state === undefined) return Effect.succeed(request)
-      const url = parseUrl(request.url)
-      if (url === undefined || url.origin !== state.origin) return Effect.succeed(request)
-      const header = this.#header(request, url, state.challenge)
-      if (header === undefined) return Effect.succeed(request)
-      const problem = internal.checkAuthorization(header)
-      if (problem !== undefined) return Effect.fail(internal.invalidAuthorization(request, problem))
-      // Re-applying to the retried request itself (same method and URL): the new value (fresh nc)
-      // is still "the retry", so a 401 to it must not be retried again.
-      const previous = request.headers.get("authorization")
-      const issued = previous === undefined ? undefined : this.#issued.get(previous)
-      if (issued !== undefined && issued.method === request.method && issued.url === request.url) {
-        this.#issued.delete(previous!)
-        this.#remember(header, request)
-      }
-      return Effect.succeed(internal.withAuthorization(request, header))
-    })
+  readonly apply = (request: PreparedRequest): Exit.Exit<PreparedRequest, InvalidHeader> => {
+    if (this.#usernameProblem !== undefined) {
+      return Exit.fail(internal.invalidAuthorization(request, this.#usernameProblem))
+    }
+    const state = this.#challenge
+    if (state === undefined) return Exit.succeed(request)
+    const url = parseUrl(request.url)
+    if (url === undefined || url.origin !== state.origin) return Exit.succeed(request)
+    const header = this.#header(request, url, state.challenge)
+    if (header === undefined) return Exit.succeed(request)
+    const problem = internal.checkAuthorization(header)
+    if (problem !== undefined) return Exit.fail(internal.invalidAuthorization(request, problem))
+    // Re-applying to the retried request itself (same method and URL): the new value (fresh nc)
+    // is still "the retry", so a 401 to it must not be retried again.
+    const previous = request.headers.get("authorization")
+    const issued = previous === undefined ? undefined : this.#issued.get(previous)
+    if (issued !== undefined && issued.method === request.method && issued.url === request.url) {
+      this.#issued.delete(previous!)
+      this.#remember(header, request)
+    }
+    return Exit.succeed(internal.withAuthorization(request, header))
+  }
 
   readonly retry = (
     request: PreparedRequest,

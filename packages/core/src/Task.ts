@@ -6,8 +6,8 @@
  * costs a fiber, an `Effect.async` and a dozen operations per request, about a third of the CPU of a
  * small request; a task costs one callback.
  *
- * A task hands `resume` either an `Exit` (the outcome, decided without Effect) or the `Effect` that
- * finishes the work (a redirect to follow, a hook to run). Whoever started it runs that effect on a
+ * A task hands `resume` a `Step`: an `Exit` (the outcome, decided without Effect) or `Continue` with
+ * the `Effect` that finishes the work (a redirect to follow, a hook to run). Whoever started it runs that effect on a
  * fiber, so every feature keeps its Effect code and only the common case skips the fiber:
  *
  * - `Task.toEffect(task)` is one `Effect.async`: how `Session.request` runs a task;
@@ -22,6 +22,7 @@
  * @since 0.2.0
  */
 import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
@@ -40,12 +41,44 @@ export const TypeId: unique symbol = Symbol.for("@requests-futures/core/Task")
 export type TypeId = typeof TypeId
 
 /**
- * Called once by a task: an `Exit` when the outcome is known, else the effect that finishes the work.
+ * What a task (or one step of one) decided: the outcome itself, an `Exit`, when no Effect was needed;
+ * else `Continue`, the effect that finishes the work on a fiber. The two are told apart by `_tag`
+ * ("Success" / "Failure" / "Continue"), never by inspecting an effect.
  *
  * @since 0.2.0
  * @category models
  */
-export type Resume<A, E> = (result: Effect.Effect<A, E>) => void
+export type Step<A, E> = Exit.Exit<A, E> | Continue<A, E>
+
+/**
+ * The work goes on as an effect (a redirect to follow, a hook that returned an effect...). A
+ * `Continue` is itself that effect, so any `Step` can be yielded or run as an `Effect`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Continue<A, E> extends Effect.Effect<A, E> {
+  readonly _tag: "Continue"
+  readonly effect: Effect.Effect<A, E>
+}
+
+class ContinueImpl<A, E> extends Effectable.Class<A, E> implements Continue<A, E> {
+  readonly _tag = "Continue"
+  constructor(readonly effect: Effect.Effect<A, E>) {
+    super()
+  }
+  commit(): Effect.Effect<A, E> {
+    return this.effect
+  }
+}
+
+/**
+ * Called once by a task, with its outcome or the effect that finishes it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Resume<A, E> = (step: Step<A, E>) => void
 
 /**
  * Aborts a started task (before it resumed: its socket is destroyed and `resume` is not called).
@@ -86,14 +119,64 @@ const noAbort: Abort = () => {}
 export const isTask = (u: unknown): u is Task<unknown, unknown> => Predicate.hasProperty(u, TypeId)
 
 /**
- * The outcome, when the effect is an `Exit` already (known without running it: what a task's fast
- * path produces), else `undefined`.
+ * A `Continue` step: the work goes on as `effect`, on a fiber.
  *
  * @since 0.2.0
- * @category getters
+ * @category constructors
  */
-export const exitOf = <A, E>(effect: Effect.Effect<A, E>): Exit.Exit<A, E> | undefined =>
-  Exit.isExit(effect) ? (effect as Exit.Exit<A, E>) : undefined
+export const continueWith = <A, E>(effect: Effect.Effect<A, E>): Continue<A, E> => new ContinueImpl(effect)
+
+/**
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isContinue = <A, E>(step: Step<A, E>): step is Continue<A, E> => step._tag === "Continue"
+
+/**
+ * `f()`, or a defect if it throws: outside a fiber nothing else would catch it, and an exception
+ * thrown into a socket callback would leave the work without an outcome.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const guard = <A, E>(f: () => Step<A, E>): Step<A, E> => {
+  try {
+    return f()
+  } catch (defect) {
+    return Exit.die(defect)
+  }
+}
+
+/** A failure has no value: it is the same failure whatever the success type. */
+const failure = <A, E, B>(exit: Exit.Failure<A, E>): Exit.Exit<B, E> => exit as unknown as Exit.Failure<B, E>
+
+/**
+ * Transforms a step's value: at once (no fiber) when it is a success, inside the effect otherwise.
+ * A throw of `f` is a defect.
+ *
+ * @since 0.2.0
+ * @category mapping
+ */
+export const mapStep = <A, E, B>(step: Step<A, E>, f: (a: A) => B): Step<B, E> =>
+  step._tag === "Success"
+    ? guard(() => Exit.succeed(f(step.value)))
+    : step._tag === "Failure"
+    ? failure(step)
+    : continueWith(Effect.map(step.effect, f))
+
+/**
+ * Sequences a step: `f` runs at once (no fiber) when the step is a success, after the effect
+ * otherwise. A throw of `f` is a defect.
+ *
+ * @since 0.2.0
+ * @category sequencing
+ */
+export const flatMapStep = <A, E, B, E2>(step: Step<A, E>, f: (a: A) => Step<B, E2>): Step<B, E | E2> =>
+  step._tag === "Success"
+    ? guard(() => f(step.value))
+    : step._tag === "Failure"
+    ? failure(step)
+    : continueWith(Effect.flatMap(step.effect, (a) => f(a)))
 
 /**
  * A task from its start function. `start` must call `resume` at most once; a throw from it is
@@ -105,6 +188,18 @@ export const exitOf = <A, E>(effect: Effect.Effect<A, E>): Exit.Exit<A, E> | und
 export const make = <A, E>(start: (resume: Resume<A, E>) => Abort): Task<A, E> => new TaskImpl(start)
 
 /**
+ * A task whose outcome is known: it resumes with `exit` at once, without a fiber.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const fromExit = <A, E>(exit: Exit.Exit<A, E>): Task<A, E> =>
+  new TaskImpl((resume) => {
+    resume(exit)
+    return noAbort
+  })
+
+/**
  * A task that hands over `effect` at once (it runs on a fiber).
  *
  * @since 0.2.0
@@ -112,7 +207,7 @@ export const make = <A, E>(start: (resume: Resume<A, E>) => Abort): Task<A, E> =
  */
 export const fromEffect = <A, E>(effect: Effect.Effect<A, E>): Task<A, E> =>
   new TaskImpl((resume) => {
-    resume(effect)
+    resume(continueWith(effect))
     return noAbort
   }, effect)
 
@@ -124,24 +219,9 @@ export const fromEffect = <A, E>(effect: Effect.Effect<A, E>): Task<A, E> =>
  */
 export const toEffect = <A, E>(task: Task<A, E>): Effect.Effect<A, E> =>
   task.effect ?? Effect.async<A, E>((resume) => {
-    const abort = task.start(resume)
+    const abort = task.start((step) => resume(step))
     return Effect.sync(abort)
   })
-
-/**
- * `f()`, or a defect if it throws: outside a fiber nothing else would catch it, and an exception
- * thrown into a socket callback would leave the work without an outcome.
- *
- * @since 0.2.0
- * @category constructors
- */
-export const guard = <A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> => {
-  try {
-    return f()
-  } catch (defect) {
-    return Exit.die(defect)
-  }
-}
 
 /**
  * Transforms the value. `f` runs where the outcome is known (no fiber on the fast path); a throw is a defect.
@@ -152,28 +232,19 @@ export const guard = <A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> =
 export const map = <A, E, B>(task: Task<A, E>, f: (a: A) => B): Task<B, E> =>
   task.effect !== undefined
     ? fromEffect(Effect.map(task.effect, f))
-    : make((resume) =>
-      task.start((result) => {
-        const exit = exitOf(result)
-        resume(exit !== undefined ? guard(() => Exit.map(exit, f)) : Effect.map(result, f))
-      })
-    )
+    : make((resume) => task.start((step) => resume(mapStep(step, f))))
 
 /**
- * Continues with an effect once the value is known (on a fiber: hooks, callbacks).
+ * Continues with a step once the value is known: at once when `f` decides it without Effect (a
+ * hook that returned a value), on a fiber when `f` continues with an effect.
  *
  * @since 0.2.0
  * @category sequencing
  */
-export const flatMap = <A, E, B, E2>(task: Task<A, E>, f: (a: A) => Effect.Effect<B, E2>): Task<B, E | E2> =>
+export const flatMap = <A, E, B, E2>(task: Task<A, E>, f: (a: A) => Step<B, E2>): Task<B, E | E2> =>
   task.effect !== undefined
-    ? fromEffect(Effect.flatMap(task.effect, f))
-    : make((resume) =>
-      task.start((result) => {
-        const exit = exitOf(result)
-        resume(exit !== undefined && Exit.isSuccess(exit) ? guard(() => f(exit.value)) : Effect.flatMap(result, f))
-      })
-    )
+    ? fromEffect(Effect.flatMap(task.effect, (a) => f(a)))
+    : make((resume) => task.start((step) => resume(flatMapStep(step, f))))
 
 /**
  * What `unsafeRun` needs to run an effect the task hands over: a runtime's `runFork`, and an
@@ -213,14 +284,13 @@ export const unsafeRun = <A, E>(
 ): () => void => {
   let fiber: Fiber.RuntimeFiber<A, E> | undefined
   let settled = false
-  const abort = guardStart(task, (result) => {
+  const abort = guardStart(task, (step) => {
     if (settled) return
-    const exit = exitOf(result)
-    if (exit !== undefined) {
+    if (step._tag !== "Continue") {
       settled = true
-      return onExit(exit)
+      return onExit(step)
     }
-    fiber = (options?.runFork ?? Effect.runFork)(result)
+    fiber = (options?.runFork ?? Effect.runFork)(step.effect)
     options?.onFiber?.(fiber)
     fiber.addObserver((exit) => {
       settled = true

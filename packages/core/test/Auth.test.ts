@@ -110,7 +110,7 @@ describe("custom auth function", () => {
       expect(sent.headers.get("x-api-key")).toBe("k")
     }))
 
-  it.effect("a throw becomes a HookError with hook 'auth', when the effect runs", () =>
+  it.effect("a throw becomes a HookError with hook 'auth', decided at once (an Exit, no fiber needed)", () =>
     Effect.gen(function*() {
       const boom = new Error("boom")
       let calls = 0
@@ -118,10 +118,10 @@ describe("custom auth function", () => {
         calls++
         throw boom
       })
-      const effect = auth.apply(request("http://example.com/p", "POST"))
-      expect(calls).toBe(0)
-      const error = yield* Effect.flip(effect)
+      const step = auth.apply(request("http://example.com/p", "POST"))
       expect(calls).toBe(1)
+      expect(step._tag).toBe("Failure")
+      const error = yield* Effect.flip(step)
       expect(error._tag).toBe("HookError")
       expect(error).toMatchObject({ method: "POST", url: "http://example.com/p", hook: "auth", cause: boom })
     }))

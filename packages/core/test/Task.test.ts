@@ -120,11 +120,19 @@ describe("Task", () => {
       expect(status).toEqual(Exit.succeed(418))
       expect(forks).toBe(0)
 
-      const chained = Task.flatMap(
+      // A step decided at once continues without a fiber; one that continues with an effect gets one.
+      const decided = run(Task.flatMap(
         session.task({ method: "GET", url: `${server.url}/get` }),
-        (r) => Effect.succeed(r.headers.get("content-type"))
-      )
-      expect(yield* Task.toEffect(chained)).toBe("application/json")
+        (r) => Exit.succeed(r.copy({ statusCode: 201 }))
+      ))
+      expect(statusOf(yield* Effect.promise(() => decided.done))).toBe(201)
+      expect(decided.forks()).toBe(0)
+      const continued = run(Task.flatMap(
+        session.task({ method: "GET", url: `${server.url}/get` }),
+        (r) => Task.continueWith(Effect.succeed(r.copy({ statusCode: 202 })))
+      ))
+      expect(statusOf(yield* Effect.promise(() => continued.done))).toBe(202)
+      expect(continued.forks()).toBe(1)
       expect(yield* Task.toEffect(Task.fromEffect(Effect.succeed(7)))).toBe(7)
     }))
 
@@ -155,7 +163,7 @@ describe("Task", () => {
       const exit = yield* throwing.await
       expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
 
-      let late: ((result: Effect.Effect<number>) => void) | undefined
+      let late: Task.Resume<number, never> | undefined
       let aborted = 0
       const hanging = yield* executor.submit(Task.make<number, never>((resume) => {
         late = resume

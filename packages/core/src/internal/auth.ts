@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { HookError, InvalidHeader } from "../Errors.js"
 import { validate } from "../Headers.js"
 import type { PreparedRequest } from "../Request.js"
@@ -41,16 +41,16 @@ const isPreparedRequest = (u: unknown): u is PreparedRequest =>
 export const applyFunction = (
   f: (request: PreparedRequest) => PreparedRequest,
   request: PreparedRequest
-): Effect.Effect<PreparedRequest, HookError> =>
-  Effect.suspend(() => {
-    const fail = (cause: unknown) =>
-      Effect.fail(new HookError({ method: request.method, url: request.url, hook: "auth", cause }))
-    try {
-      const out: unknown = f(request)
-      return isPreparedRequest(out)
-        ? Effect.succeed(out)
-        : fail(new TypeError("the auth function must return the request (a PreparedRequest)"))
-    } catch (cause) {
-      return fail(cause)
-    }
-  })
+): Exit.Exit<PreparedRequest, HookError> => {
+  const fail = (cause: unknown) =>
+    Exit.fail(new HookError({ method: request.method, url: request.url, hook: "auth", cause }))
+  try {
+    const out: unknown = f(request)
+    return isPreparedRequest(out)
+      ? Exit.succeed(out)
+      : fail(new TypeError("the auth function must return the request (a PreparedRequest)"))
+  } catch (cause) {
+    return fail(cause)
+  }
+}
+

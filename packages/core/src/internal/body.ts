@@ -6,8 +6,10 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import { randomBytes } from "node:crypto"
 import { InvalidBody } from "../Errors.js"
+import * as Task from "../Task.js"
 import { Headers, validate } from "../Headers.js"
 import type { Data, FileContent, FileValue, Files } from "../Request.js"
 import { encodeForm, forEachParam } from "./url.js"
@@ -38,7 +40,7 @@ const JSON_TYPE = "application/json"
  *
  * - `files` (non-empty) → multipart/form-data, `data` fields first; `json` is then ignored, as in
  *   requests. A string or bytes `data` next to files → `InvalidBody` (requests: "Data must not be
- *   a string."). Blob file contents need `encodeBodyEffect`: here they fail with `InvalidBody`.
+ *   a string."). Blob file contents need `encodeBodyStep`: here they fail with `InvalidBody`.
  * - else non-empty `data`: form fields → url-encoded; a string → UTF-8 bytes and bytes as they are,
  *   with no Content-Type (requests sets none for them). `json` is ignored, as in requests.
  * - else `json` !== `undefined` → JSON as UTF-8, "application/json". `undefined` means "no json"
@@ -55,7 +57,7 @@ export const encodeBody = (request: BodyInput): Either.Either<EncodedBody, Inval
         ? Either.right(renderMultipart(parts))
         : Either.left(fail(
           request,
-          `the file of field ${JSON.stringify(parts.find(isBlobPart)?.field)} is a Blob: use encodeBodyEffect`
+          `the file of field ${JSON.stringify(parts.find(isBlobPart)?.field)} is a Blob: use encodeBodyStep`
         )))
   }
   if (data !== undefined && isNonEmpty(data)) return Either.right(encodeData(data))
@@ -64,17 +66,17 @@ export const encodeBody = (request: BodyInput): Either.Either<EncodedBody, Inval
 }
 
 /**
- * `encodeBody` that also reads Blob (and File) contents. Without a Blob it is `encodeBody`'s
- * Either, which is an Effect that completes synchronously: no Promise on the common paths.
+ * `encodeBody` that also reads Blob (and File) contents: an `Exit` when the body is encoded at once
+ * (no Blob: no Promise and no fiber on the common paths), else the effect that reads the Blobs.
  */
-export const encodeBodyEffect = (request: BodyInput): Effect.Effect<EncodedBody, InvalidBody> => {
+export const encodeBodyStep = (request: BodyInput): Task.Step<EncodedBody, InvalidBody> => {
   const { files } = request
-  if (files === undefined || !hasEntries(files)) return encodeBody(request)
+  if (files === undefined || !hasEntries(files)) return toExit(encodeBody(request))
   const collected = collectParts(request, files)
-  if (Either.isLeft(collected)) return Either.left(collected.left)
+  if (Either.isLeft(collected)) return Exit.fail(collected.left)
   const parts = collected.right
-  if (allReady(parts)) return Either.right(renderMultipart(parts))
-  return Effect.map(
+  if (allReady(parts)) return Exit.succeed(renderMultipart(parts))
+  return Task.continueWith(Effect.map(
     Effect.forEach(parts, (part): Effect.Effect<ReadyPart, InvalidBody> => {
       const { field, head, content } = part
       if (!(content instanceof Blob)) return Effect.succeed({ field, head, content })
@@ -87,8 +89,11 @@ export const encodeBodyEffect = (request: BodyInput): Effect.Effect<EncodedBody,
       )
     }),
     renderMultipart
-  )
+  ))
 }
+
+const toExit = <A, E>(either: Either.Either<A, E>): Exit.Exit<A, E> =>
+  Either.isLeft(either) ? Exit.fail(either.left) : Exit.succeed(either.right)
 
 const fail = (request: BodyInput, reason: string, cause?: unknown): InvalidBody =>
   cause === undefined

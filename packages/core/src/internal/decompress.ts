@@ -14,6 +14,7 @@ import type { Duplex } from "node:stream"
 import { promisify } from "node:util"
 import * as zlib from "node:zlib"
 import { ContentDecodingError } from "../Errors.js"
+import * as Task from "../Task.js"
 
 /** The request a body belongs to, for errors. */
 export interface BodyInfo {
@@ -85,15 +86,17 @@ export const decodeContent = (
   contentEncoding: string | undefined,
   body: Uint8Array,
   info: BodyInfo
-): Effect.Effect<Uint8Array, ContentDecodingError> => {
+): Task.Step<Uint8Array, ContentDecodingError> => {
   const codings = codingsToUndo(contentEncoding)
-  if (codings.length === 0 || body.length === 0) return Effect.succeed(body)
-  if (codings.length === 1) return decodeOne(codings[0]!, body, info)
-  return Effect.reduce(codings, body, (input, coding) => decodeOne(coding, input, info))
+  if (codings.length === 0 || body.length === 0) return Exit.succeed(body)
+  return codings.reduce<Task.Step<Uint8Array, ContentDecodingError>>(
+    (step, coding) => Task.flatMapStep(step, (input) => decodeOne(coding, input, info)),
+    Exit.succeed(body)
+  )
 }
 
-const decodeOne = (coding: Coding, input: Uint8Array, info: BodyInfo): Effect.Effect<Uint8Array, ContentDecodingError> => {
-  if (input.length === 0) return Effect.succeed(input)
+const decodeOne = (coding: Coding, input: Uint8Array, info: BodyInfo): Task.Step<Uint8Array, ContentDecodingError> => {
+  if (input.length === 0) return Exit.succeed(input)
   // A small body is decoded right here, into an `Exit`: a task's fast path needs no fiber for it.
   if (input.length < SYNC_LIMIT) {
     try {
@@ -102,7 +105,9 @@ const decodeOne = (coding: Coding, input: Uint8Array, info: BodyInfo): Effect.Ef
       return Exit.fail(decodingError(coding, info, cause))
     }
   }
-  return Effect.tryPromise({ try: () => decodeAsync(coding, input), catch: (cause) => decodingError(coding, info, cause) })
+  return Task.continueWith(
+    Effect.tryPromise({ try: () => decodeAsync(coding, input), catch: (cause) => decodingError(coding, info, cause) })
+  )
 }
 
 const decodingError = (encoding: Coding, info: BodyInfo, cause: unknown): ContentDecodingError =>

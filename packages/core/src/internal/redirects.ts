@@ -121,9 +121,9 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
     let authenticator = options.authenticator
 
     /** The hop's request with its cookies and credentials (an `Exit` when they need no Effect). */
-    const prepareHop = (request: PreparedRequest): Effect.Effect<PreparedRequest, RequestError> => {
+    const prepareHop = (request: PreparedRequest): Task.Step<PreparedRequest, RequestError> => {
       const withJar = withCookies(request, options.requestJar, userCookieHeader)
-      return authenticator === undefined ? Effect.succeed(withJar) : authenticator.apply(withJar)
+      return authenticator === undefined ? Exit.succeed(withJar) : authenticator.apply(withJar)
     }
 
     /** What came back to `sent`: answered with a challenge retry (Digest), else on to `onHop`. */
@@ -131,16 +131,16 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       raw: Transport.RawResponse,
       sent: PreparedRequest,
       offset: number
-    ): Effect.Effect<Response, RequestError> => {
+    ): Task.Step<Response, RequestError> => {
       const retry = authenticator?.retry?.(sent, raw)
       if (retry === undefined || Option.isNone(retry)) return onHop(raw, sent, offset)
       // The challenge may set cookies (httpbin's digest does): the retry must carry them.
       storeCookies(options, sent.url, raw)
       const again = withCookies(retry.value, options.requestJar, userCookieHeader)
-      return drainHop(raw, sent).pipe(
+      return Task.continueWith(drainHop(raw, sent).pipe(
         Effect.zipRight(sendOnce(again)),
         Effect.flatMap((retried) => onHop(retried, again, offset))
-      )
+      ))
     }
 
     /** Sends a prepared hop as an effect (with retries), then on to `afterSend` with what came back. */
@@ -161,26 +161,25 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       raw: Transport.RawResponse,
       sent: PreparedRequest,
       offset: number
-    ): Effect.Effect<Response, RequestError> => {
+    ): Task.Step<Response, RequestError> => {
       const cookies = storeCookies(options, sent.url, raw)
       const location = raw.headers.get("location")
       const isRedirect = location !== undefined && raw.statusCode >= 300 && raw.statusCode < 400 &&
         raw.statusCode !== 304
       if (!options.allowRedirects || !isRedirect) {
         if (raw.bodyStream !== undefined) {
-          return Effect.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs))
+          return Exit.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs))
         }
         const encoding = raw.headers.get("content-encoding")
         if (encoding === undefined) {
-          return Effect.succeed(toResponse(raw, sent, raw.body, history, cookies, offset, options.queuedMs))
+          return Exit.succeed(toResponse(raw, sent, raw.body, history, cookies, offset, options.queuedMs))
         }
-        const content = decodeContent(encoding, raw.body, sent)
-        const respond = (content: Uint8Array) =>
-          toResponse(raw, sent, content, history, cookies, offset, options.queuedMs)
-        const decoded = Task.exitOf(content)
-        return decoded !== undefined ? Exit.map(decoded, respond) : Effect.map(content, respond)
+        return Task.mapStep(
+          decodeContent(encoding, raw.body, sent),
+          (content) => toResponse(raw, sent, content, history, cookies, offset, options.queuedMs)
+        )
       }
-      return Effect.flatMap(drainHop(raw, sent), (content) => {
+      return Task.continueWith(Effect.flatMap(drainHop(raw, sent), (content) => {
         const response = toResponse(
           { ...raw, bodyStream: undefined },
           sent,
@@ -208,7 +207,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
           return Effect.fail(new InvalidSchema({ method: sent.method, url: nextUrl, scheme }))
         }
         return loop(nextRequest(sent, raw.statusCode, nextUrl))
-      })
+      }))
     }
 
     /** The request for the next hop, as requests rebuilds it (method, body, auth, cookies). */
@@ -231,14 +230,14 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
 
     // The first hop, without a fiber when nothing in it needs one.
     const first = prepareHop(options.request)
-    const prepared = Task.exitOf(first)
+    if (first._tag === "Failure") return Task.fromExit(Exit.failCause(first.cause)).start(resume)
     if (
-      prepared === undefined || Exit.isFailure(prepared) || options.tracing ||
-      (options.retry !== undefined && retries(options.retry, prepared.value))
+      first._tag === "Continue" || options.tracing ||
+      (options.retry !== undefined && retries(options.retry, first.value))
     ) {
       return Task.fromEffect(Effect.flatMap(first, (sent) => send(sent, 0))).start(resume)
     }
-    const sent = prepared.value
+    const sent = first.value
     return options.transport.start(
       sent,
       options.sendOptions,

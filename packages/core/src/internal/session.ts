@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import type * as Auth from "../Auth.js"
 import { toAuthenticator } from "../Auth.js"
 import { CookieJar } from "../Cookies.js"
-import { HookError, type InvalidBody, InvalidHeader, type RequestError } from "../Errors.js"
+import { HookError, InvalidHeader, type RequestError } from "../Errors.js"
 import { Headers, validate } from "../Headers.js"
 import type { Hooks, Params, RequestInit, ResponseHook, Timeout } from "../Request.js"
 import { Response } from "../Response.js"
@@ -15,7 +15,7 @@ import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
 import { normalize as normalizeRetry, type RetryInput, type RetryPolicy } from "../Retry.js"
 import { version } from "../version.js"
-import { type EncodedBody, encodeBodyEffect } from "./body.js"
+import { type EncodedBody, encodeBodyStep } from "./body.js"
 import { followRedirects } from "./redirects.js"
 import * as transportInternal from "./transport.js"
 import { methodShortcuts } from "./methods.js"
@@ -80,15 +80,16 @@ const validateHeaders = (method: string, url: string, headers: Headers): Invalid
 }
 
 /**
- * Calls `hook(response)` as a step of the pipeline: a returned response replaces it, an effect runs
- * (its failure is the request's), and a throw or a defect is a `HookError` naming the step. The one
- * runner of user code on a response: response hooks and the background callback go through it.
+ * Calls `hook(response)` as a step of the pipeline: a returned response replaces it (at once, no
+ * fiber), a returned effect continues on one (its failure is the request's), and a throw or a defect
+ * is a `HookError` naming the step. The one runner of user code on a response: response hooks and
+ * the background callback go through it.
  */
 export const runHook = (
   hook: (response: Response) => Response | void | Effect.Effect<Response | void, RequestError>,
   response: Response,
   label: string
-): Effect.Effect<Response, RequestError> => {
+): Task.Step<Response, RequestError> => {
   const fail = (cause: unknown) =>
     new HookError({ method: response.request.method, url: response.url, hook: label, cause })
   let result: ReturnType<typeof hook>
@@ -98,20 +99,21 @@ export const runHook = (
     return Exit.fail(fail(cause))
   }
   if (!Effect.isEffect(result)) return Exit.succeed(result instanceof Response ? result : response)
-  return result.pipe(
+  return Task.continueWith(result.pipe(
     Effect.map((replaced) => replaced instanceof Response ? replaced : response),
     Effect.catchAllDefect((cause) => Effect.fail(fail(cause)))
-  )
+  ))
 }
 
 /** Runs the response hooks in order; a returned response replaces the current one. */
 export const runHooks = (
   hooks: ReadonlyArray<ResponseHook>,
   response: Response
-): Effect.Effect<Response, RequestError> => {
-  if (hooks.length === 0) return Exit.succeed(response)
-  return Effect.reduce(hooks, response, (current, hook) => Effect.suspend(() => runHook(hook, current, "response hook")))
-}
+): Task.Step<Response, RequestError> =>
+  hooks.reduce<Task.Step<Response, RequestError>>(
+    (step, hook) => Task.flatMapStep(step, (current) => runHook(hook, current, "response hook")),
+    Exit.succeed(response)
+  )
 
 export const makeWith = (config: Session.SessionConfig, transport: Transport.Transport): Session.Session => {
   let defaults: Session.Defaults = {
@@ -135,11 +137,11 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
     Task.make((resume) => {
       const d = defaults
       const checked = checkRequest(input, d)
-      if (Either.isLeft(checked)) return Task.fromEffect(Exit.fail(checked.left)).start(resume)
+      if (Either.isLeft(checked)) return Task.fromExit(Exit.fail(checked.left)).start(resume)
       const init = checked.right
       const method = init.method.toUpperCase()
       const url = prepareUrl(method, init.url, mergeParams(d.params, init.params))
-      if (Either.isLeft(url)) return Task.fromEffect(Exit.fail(url.left)).start(resume)
+      if (Either.isLeft(url)) return Task.fromExit(Exit.fail(url.left)).start(resume)
       const href = url.right
       let headers = Headers.merge(d.headers, init.headers)
       const withBody = ({ body, contentType }: EncodedBody): Task.Task<Response, RequestError> => {
@@ -147,14 +149,14 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
         if (body !== undefined) headers = headers.set("Content-Length", String(body.byteLength))
         else if (methodsWithBody.has(method)) headers = headers.set("Content-Length", "0")
         const invalid = validateHeaders(method, href, headers)
-        if (invalid !== undefined) return Task.fromEffect(Exit.fail(invalid))
+        if (invalid !== undefined) return Task.fromExit(Exit.fail(invalid))
 
         // Request cookies are bound to the request's host: a redirect elsewhere does not carry them.
         let requestJar: CookieJar
         try {
           requestJar = CookieJar.merged(cookies, init.cookies, href)
         } catch (cause) {
-          return Task.fromEffect(Exit.fail(
+          return Task.fromExit(Exit.fail(
             new InvalidHeader({ method, url: href, header: "Cookie", reason: String((cause as Error).message), cause })
           ))
         }
@@ -179,13 +181,16 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
         })
         return hooks.length === 0 ? redirected : Task.flatMap(redirected, (response) => runHooks(hooks, response))
       }
-      const encoded = encodeBodyEffect({ method, url: href, data: init.data, json: init.json, files: init.files })
-      // Bodies without a Blob encode synchronously (an Either): the request goes on at once.
-      if (Either.isEither(encoded)) {
-        const sync = encoded as Either.Either<EncodedBody, InvalidBody>
-        return (Either.isLeft(sync) ? Task.fromEffect(Exit.fail(sync.left)) : withBody(sync.right)).start(resume)
+      // Bodies without a Blob encode at once (an Exit): the request goes on without a fiber.
+      const encoded = encodeBodyStep({ method, url: href, data: init.data, json: init.json, files: init.files })
+      switch (encoded._tag) {
+        case "Success":
+          return withBody(encoded.value).start(resume)
+        case "Failure":
+          return Task.fromExit(Exit.failCause(encoded.cause)).start(resume)
+        case "Continue":
+          return Task.fromEffect(Effect.flatMap(encoded, (body) => Task.toEffect(withBody(body)))).start(resume)
       }
-      return Task.fromEffect(Effect.flatMap(encoded, (body) => Task.toEffect(withBody(body)))).start(resume)
     })
 
   const request = (init: RequestInit, timing?: Session.RequestTiming): Effect.Effect<Response, RequestError> =>

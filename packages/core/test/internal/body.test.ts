@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Either from "effect/Either"
-import { type BodyInput, encodeBody, encodeBodyEffect, type EncodedBody, guessContentType } from "../../src/internal/body.js"
+import { type BodyInput, encodeBody, encodeBodyStep, type EncodedBody, guessContentType } from "../../src/internal/body.js"
 
 const base = { method: "POST", url: "http://x.org/" }
 const decoder = new TextDecoder()
@@ -238,24 +239,25 @@ describe("encodeBody", () => {
         .toContain("\"Content-Type\"")
     })
 
-    it("asks for encodeBodyEffect when a file is a Blob", () => {
+    it("asks for encodeBodyStep when a file is a Blob", () => {
       expect(bad({ files: { f: new Blob(["x"]) } }).reason).toContain("Blob")
     })
   })
 })
 
-describe("encodeBodyEffect", () => {
-  it("is encodeBody's synchronous Either when there is no Blob (no Promise on the hot path)", () => {
+describe("encodeBodyStep", () => {
+  it("is an Exit when there is no Blob (no Promise and no fiber on the hot path); Continue with one", () => {
     for (const input of [{}, { json: 1 }, { data: { a: "1" } }, { files: { f: "x" } }, { json: 1n }]) {
-      expect(Either.isEither(encodeBodyEffect({ ...base, ...input }))).toBe(true)
+      expect(Exit.isExit(encodeBodyStep({ ...base, ...input }))).toBe(true)
     }
-    expect(Either.getOrThrow(encodeBodyEffect({ ...base, json: 1 }) as Either.Either<EncodedBody, unknown>).contentType)
-      .toBe("application/json")
+    const json = encodeBodyStep({ ...base, json: 1 })
+    expect(json._tag === "Success" && json.value.contentType).toBe("application/json")
+    expect(encodeBodyStep({ ...base, files: { f: new Blob(["x"]) } })._tag).toBe("Continue")
   })
 
   it.effect("reads Blob contents, using a File's name and a Blob's type", () =>
     Effect.gen(function*() {
-      const body = yield* encodeBodyEffect({
+      const body = yield* encodeBodyStep({
         ...base,
         data: { a: "1" },
         files: [
@@ -283,14 +285,14 @@ describe("encodeBodyEffect", () => {
           return Promise.reject(new Error("disk on fire"))
         }
       }
-      const error = yield* Effect.flip(encodeBodyEffect({ ...base, files: { f: new Broken(["x"]) } }))
+      const error = yield* Effect.flip(encodeBodyStep({ ...base, files: { f: new Broken(["x"]) } }))
       expect(error).toMatchObject({ _tag: "InvalidBody", reason: "cannot read the file of field \"f\"" })
       expect((error.cause as Error).message).toBe("disk on fire")
     }))
 
   it.effect("fails like encodeBody for invalid input", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(encodeBodyEffect({ ...base, data: "s", files: { f: new Blob(["x"]) } }))
+      const error = yield* Effect.flip(encodeBodyStep({ ...base, data: "s", files: { f: new Blob(["x"]) } }))
       expect(error._tag).toBe("InvalidBody")
     }))
 })
