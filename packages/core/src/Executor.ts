@@ -32,14 +32,14 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Future from "./Future.js"
 import type * as Task from "./Task.js"
-import type { CancelledError, ExecutorShutdown, FutureTimeout, InvalidMaxWorkers } from "./FutureErrors.js"
+import type { CancelledError, ExecutorShutdown, FutureTimeout, InvalidMaxWorkers, QueueFull } from "./FutureErrors.js"
 import * as internal from "./internal/executor.js"
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export { ExecutorShutdown, InvalidMaxWorkers } from "./FutureErrors.js"
+export { ExecutorShutdown, InvalidMaxWorkers, QueueFull } from "./FutureErrors.js"
 
 /**
  * @since 0.1.0
@@ -75,6 +75,106 @@ export interface WorkInfo {
   readonly startedAt: number
   /** `startedAt - submittedAt`: how long it waited in the queue. */
   readonly queuedMs: number
+  /**
+   * Waits `delayMs` (on the work's `Clock`) holding no slot, then waits in its queue again (in front of
+   * its priority) until a slot (and its host's slot and rate) is free: how a retry backs off without
+   * keeping a worker busy. Interrupting it leaves the queue.
+   */
+  readonly backoff: (delayMs: number) => Effect.Effect<void>
+  /** Feedback on an attempt, for its host's adaptive limit (see `Options.adaptive`). */
+  readonly signal: (signal: HostSignal) => void
+}
+
+/**
+ * What an attempt tells its host's adaptive limit: it went well, the server asked to slow down (429,
+ * or 503 with `Retry-After`), or the connection was reset.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type HostSignal =
+  | { readonly _tag: "Ok" }
+  | { readonly _tag: "Throttled"; readonly retryAfterMs: number | undefined }
+  | { readonly _tag: "Reset" }
+
+/**
+ * At most `limit` starts in any window of `interval`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly interval: Duration.DurationInput
+}
+
+/**
+ * The limits of one host (an origin such as `https://api.example.com`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface HostLimits {
+  /** Requests to the host at once (besides the executor's `maxWorkers`). */
+  readonly maxWorkers?: number | undefined
+  readonly rate?: RateLimit | undefined
+}
+
+/**
+ * The same limits for every host, or a function of the host's key (its origin) for overrides.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type PerHost = HostLimits | ((host: string) => HostLimits | undefined)
+
+/**
+ * What `submit` does when `maxQueued` futures are queued already:
+ * - `"wait"`: `submit` suspends until there is room (backpressure); `unsafeSubmit` returns the future
+ *   at once, and it is admitted to the queue in order;
+ * - `"reject"`: `submit` fails with `QueueFull` at once;
+ * - `"dropOldest"`: the oldest queued future is cancelled (reason `"dropped"`) to make room.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type OnFull = "wait" | "reject" | "dropOldest"
+
+/**
+ * How one piece of work is scheduled.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SubmitOptions<E2 = never> {
+  /** The queue it waits in: its host's (an origin), with that host's limits. None: no host limit. */
+  readonly key?: string | undefined
+  /** Higher first; FIFO within a priority. Default 0. */
+  readonly priority?: number | undefined
+  /**
+   * ms from submit to done, queue time included: past it, the work is stopped (its socket closed) and
+   * the future fails with `onExpire()`.
+   */
+  readonly deadline?: { readonly ms: number; readonly onExpire: () => E2 } | undefined
+}
+
+/**
+ * Live counters of one host's queue.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface HostStats {
+  readonly host: string
+  readonly running: number
+  readonly queued: number
+  /** The limit in force (lower than `maxWorkers` after a 429 when adaptive). */
+  readonly limit: number
+  readonly maxWorkers: number
+  /** `Date`-free: the executor's Clock time (ms) until which the host is paused, if it is. */
+  readonly pausedUntil: number | undefined
+  /** Starts its rate limit allows right now, if it has one. */
+  readonly rateTokens: number | undefined
 }
 
 /**
@@ -94,7 +194,8 @@ export type Work<A, E> =
   | ((info: WorkInfo) => Effect.Effect<A, E> | Task.Task<A, E>)
 
 /**
- * Live counters. `submitted = queued + running + completed + failed + cancelled` at all times.
+ * Live counters. `submitted = waiting + queued + backingOff + running + completed + failed + cancelled`
+ * at all times.
  *
  * @since 0.1.0
  * @category models
@@ -105,6 +206,10 @@ export interface Stats {
   readonly running: number
   /** Futures waiting for a slot. */
   readonly queued: number
+  /** Futures submitted while the queue was full (`onFull: "wait"`), not admitted yet. */
+  readonly waiting: number
+  /** Futures whose work backs off between attempts, holding no slot. */
+  readonly backingOff: number
   readonly submitted: number
   /** Futures finished with a value. */
   readonly completed: number
@@ -157,7 +262,10 @@ export interface Executor extends Pipeable, Inspectable.Inspectable {
    * Queues the work and returns its future at once, before the work starts. Fails with `ExecutorShutdown`
    * after `shutdown`.
    */
-  submit<A, E>(work: Work<A, E>): Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+  submit<A, E, E2 = never>(
+    work: Work<A, E>,
+    options?: SubmitOptions<E2>
+  ): Effect.Effect<Future.Future<A, E | E2>, ExecutorShutdown | QueueFull>
   /**
    * Python's `executor.map`: submits `f(item, index)` for every item at once, then returns the results in
    * input order (at most `maxWorkers` in flight). Fails with the first failure in input order (a defect is
@@ -185,11 +293,18 @@ export interface Executor extends Pipeable, Inspectable.Inspectable {
   readonly stats: Effect.Effect<Stats>
   readonly isShutdown: Effect.Effect<boolean>
 
-  /** `submit`, synchronously, for code outside Effect. */
-  unsafeSubmit<A, E>(work: Work<A, E>): Either.Either<Future.Future<A, E>, ExecutorShutdown>
+  /** `submit`, synchronously, for code outside Effect (with `onFull: "wait"`, the future waits to be admitted). */
+  unsafeSubmit<A, E, E2 = never>(
+    work: Work<A, E>,
+    options?: SubmitOptions<E2>
+  ): Either.Either<Future.Future<A, E | E2>, ExecutorShutdown | QueueFull>
   /** `shutdown` without waiting, synchronously. */
   unsafeShutdown(options?: Omit<ShutdownOptions, "wait">): void
   unsafeStats(): Stats
+  /** Per host: running, queued, limit, pause, rate tokens (hosts seen so far). */
+  unsafeHostStats(): ReadonlyArray<HostStats>
+  /** Whether work is scheduled per host (`perHost` or `adaptive`): a FuturesSession then keys its requests. */
+  readonly keyed: boolean
 }
 
 /**
@@ -199,6 +314,18 @@ export interface Executor extends Pipeable, Inspectable.Inspectable {
 export interface Options {
   /** A positive integer; default 2 ({@link defaultMaxWorkers}). */
   readonly maxWorkers?: number | undefined
+  /** Limits per host, for work submitted with a `key` (a FuturesSession's: the request's origin). */
+  readonly perHost?: PerHost | undefined
+  /**
+   * Adaptive per host: a 429 (or a 503 with `Retry-After`) or a connection reset halves the host's
+   * limit (not below 1) and pauses it until `Retry-After`; a run of successes grows it back by one,
+   * up to its `maxWorkers` (AIMD). Default false.
+   */
+  readonly adaptive?: boolean | undefined
+  /** The most futures queued at once (default: no bound); see `onFull`. */
+  readonly maxQueued?: number | undefined
+  /** Default `"wait"`. */
+  readonly onFull?: OnFull | undefined
 }
 
 /**
@@ -274,8 +401,8 @@ export const isExecutor: (u: unknown) => u is Executor = internal.isExecutor
  * @category combinators
  */
 export const submit: {
-  (executor: Executor): <A, E>(work: Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
-  <A, E>(executor: Executor, work: Work<A, E>): Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+  (executor: Executor): <A, E>(work: Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown | QueueFull>
+  <A, E>(executor: Executor, work: Work<A, E>): Effect.Effect<Future.Future<A, E>, ExecutorShutdown | QueueFull>
 } = internal.submit
 
 /**

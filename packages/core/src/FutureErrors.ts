@@ -49,6 +49,22 @@ export class ExecutorShutdown extends Data.TaggedError("ExecutorShutdown")<{
 }
 
 /**
+ * `submit` found `maxQueued` futures queued already, with `onFull: "reject"`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class QueueFull extends Data.TaggedError("QueueFull")<{
+  readonly maxQueued: number
+}> {
+  /** @since 0.2.0 */
+  override get message(): string {
+    return `The executor's queue is full (maxQueued: ${this.maxQueued}): submit again later, ` +
+      `or choose onFull: "wait" (backpressure) or "dropOldest".`
+  }
+}
+
+/**
  * Why a future was cancelled.
  *
  * - `"cancel"`: `future.cancel` was called.
@@ -57,13 +73,15 @@ export class ExecutorShutdown extends Data.TaggedError("ExecutorShutdown")<{
  * - `"map"`: it belonged to an `Executor.map` that ended early (an earlier item failed, the map timed out
  *   or was interrupted).
  * - `"interrupted"`: its work was interrupted by something other than the executor (e.g. it interrupted itself).
+ * - `"dropped"`: it was the oldest queued future of a full queue with `onFull: "dropOldest"`.
  *
  * @since 0.1.0
  * @category models
  */
-export type CancelReason = "cancel" | "timeout" | "shutdown" | "map" | "interrupted"
+export type CancelReason = "cancel" | "timeout" | "shutdown" | "map" | "interrupted" | "dropped"
 
 const reasonText: Record<CancelReason, string> = {
+  dropped: "the queue was full and it was the oldest queued (onFull: \"dropOldest\")",
   cancel: "future.cancel was called",
   timeout: "waiting for its result timed out with cancelOnTimeout: true",
   shutdown: "its executor was shut down with cancelFutures / interruptRunning, or the executor's scope closed",

@@ -21,7 +21,7 @@ import type * as Scope from "effect/Scope"
 import type { InvalidOption, RequestError } from "./Errors.js"
 import type * as Executor from "./Executor.js"
 import type * as Future from "./Future.js"
-import type { ExecutorShutdown, InvalidMaxWorkers } from "./FutureErrors.js"
+import type { ExecutorShutdown, InvalidMaxWorkers, QueueFull } from "./FutureErrors.js"
 import * as internal from "./internal/futuresSession.js"
 import type { RequestOptions } from "./Request.js"
 import type { Response } from "./Response.js"
@@ -64,7 +64,7 @@ export interface FuturesSessionConfig extends Session.SessionConfig {
 /** The future of a response. */
 export type ResponseFuture = Future.Future<Response, RequestError>
 
-type Send = (url: string | URL, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, ExecutorShutdown>
+type Send = (url: string | URL, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, ExecutorShutdown | QueueFull>
 
 /**
  * How `close` treats the futures of the session that are not done. By default it waits for them all.
@@ -88,9 +88,9 @@ export interface FuturesSession {
    * the work runs with that fiber's context (span, log annotations, services).
    * Fails with `ExecutorShutdown` once the session is closed or its executor shut down.
    */
-  readonly request: (init: FuturesRequestInit) => Effect.Effect<ResponseFuture, ExecutorShutdown>
+  readonly request: (init: FuturesRequestInit) => Effect.Effect<ResponseFuture, ExecutorShutdown | QueueFull>
   /** `request`, synchronously, for code outside Effect (the work runs on the executor's runtime). */
-  readonly unsafeRequest: (init: FuturesRequestInit) => Either.Either<ResponseFuture, ExecutorShutdown>
+  readonly unsafeRequest: (init: FuturesRequestInit) => Either.Either<ResponseFuture, ExecutorShutdown | QueueFull>
   /**
    * Python's `close()`: new requests are refused from now on; the session's futures that are not done
    * are waited for (or cancelled, see {@link CloseOptions}); the executor it made is shut down. A shared

@@ -1,10 +1,13 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberRefs from "effect/FiberRefs"
 import { dual } from "effect/Function"
@@ -23,9 +26,11 @@ import {
   type CancelReason,
   ExecutorShutdown,
   FutureTimeout,
-  InvalidMaxWorkers
+  InvalidMaxWorkers,
+  QueueFull
 } from "../FutureErrors.js"
-import { FutureImpl, type FutureOwner, PENDING, RUNNING } from "./future.js"
+import { BACKOFF, FINISHED, FutureImpl, type FutureOwner, PENDING, RUNNING, WAITING } from "./future.js"
+import { FutureList, Scheduler } from "./scheduler.js"
 
 /** @internal */
 export const TypeId: Executor.TypeId = Symbol.for("@requests-futures/core/Executor") as Executor.TypeId
@@ -38,52 +43,29 @@ export const ExecutorTag = Context.GenericTag<Executor.Executor>("@requests-futu
 
 type AnyFuture = FutureImpl<unknown, unknown>
 
-/**
- * Futures linked through their own `prev` / `next`: a future is in one list at a time (pending, then
- * running), so pushing and removing are O(1) and allocate nothing. The running futures were a `Set`
- * once: its table, old like the executor, kept finished futures' responses reachable from the old
- * generation, so with 64 KiB bodies they were promoted and only a full GC freed them (12–20 full GCs
- * per 5,000 requests, 240–340 µs of CPU per request instead of 165).
- */
-class FutureList {
-  head: AnyFuture | undefined = undefined
-  tail: AnyFuture | undefined = undefined
-  size = 0
-
-  push(f: AnyFuture): void {
-    if (this.tail === undefined) {
-      this.head = this.tail = f
-    } else {
-      f.prev = this.tail
-      this.tail.next = f
-      this.tail = f
-    }
-    this.size++
-  }
-
-  remove(f: AnyFuture): void {
-    if (f.prev === undefined) this.head = f.next
-    else f.prev.next = f.next
-    if (f.next === undefined) this.tail = f.prev
-    else f.next.prev = f.prev
-    f.prev = f.next = undefined
-    this.size--
-  }
-
-  toArray(): Array<AnyFuture> {
-    const out: Array<AnyFuture> = []
-    for (let f = this.head; f !== undefined; f = f.next) out.push(f)
-    return out
-  }
-}
-
 class ExecutorImpl implements Executor.Executor, FutureOwner {
   declare readonly [TypeId]: Executor.TypeId
 
-  /** Pending futures, in submission order. */
-  private readonly pending = new FutureList()
+  /** Queued futures: one queue per host, by priority. */
+  private readonly scheduler: Scheduler
   /** Futures holding a worker slot. */
   private readonly running = new FutureList()
+  /** Futures submitted while the queue was full (`onFull: "wait"`), in order. */
+  private readonly waiting = new FutureList()
+  /** What to call when a future of `waiting` is admitted (a `submit` suspended until then). */
+  private readonly admitted = new Map<AnyFuture, () => void>()
+  /** Backing-off futures coming back: what resumes their work once they have a slot again. */
+  private readonly resumes = new Map<AnyFuture, () => void>()
+  /** Futures with a deadline: what stops its timer. */
+  private readonly deadlines = new Map<AnyFuture, () => void>()
+  /** Futures whose work backs off, holding no slot. */
+  private readonly backoffs = new Set<AnyFuture>()
+  /** A wake-up of the queue is scheduled for this time (a paused or rate-limited host). */
+  private wakeScheduledAt: number | undefined = undefined
+  readonly keyed: boolean
+  private readonly maxQueued: number
+  private readonly onFull: Executor.OnFull
+  private readonly clock: Clock.Clock
   /** Worker fibers not yet exited: the active ones, plus interrupted ones still running finalizers. */
   private readonly fibers = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
   private submitted = 0
@@ -98,25 +80,59 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
 
   private readonly runFork: ReturnType<typeof Runtime.runFork<never>>
 
-  constructor(readonly maxWorkers: number, private readonly runtime: Runtime.Runtime<never>) {
+  constructor(
+    readonly maxWorkers: number,
+    private readonly runtime: Runtime.Runtime<never>,
+    options: Executor.Options | undefined
+  ) {
     this.runFork = Runtime.runFork(runtime)
+    // The scheduler's time (rate limits, pauses, deadlines) is the runtime's Clock: a TestClock drives it.
+    this.clock = Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
+    this.keyed = options?.perHost !== undefined || options?.adaptive === true
+    this.maxQueued = options?.maxQueued ?? Number.POSITIVE_INFINITY
+    this.onFull = options?.onFull ?? "wait"
+    this.scheduler = new Scheduler(options?.perHost, options?.adaptive === true, () => this.clock.unsafeCurrentTimeMillis())
   }
 
   // ---------------------------------------------------------------------------------------------
   // public API
 
-  submit<A, E>(work: Executor.Work<A, E>): Effect.Effect<Future.Future<A, E>, ExecutorShutdown> {
+  submit<A, E, E2 = never>(
+    work: Executor.Work<A, E>,
+    options?: Executor.SubmitOptions<E2>
+  ): Effect.Effect<Future.Future<A, E | E2>, ExecutorShutdown | QueueFull> {
     // The work runs with the submitter's context (span, log annotations, services, Clock): its refs
     // as they are now are kept with the future, and used if the work needs a fiber.
-    return Effect.withFiberRuntime((fiber) =>
-      this.shut
-        ? Effect.fail(new ExecutorShutdown({ operation: "submit" }))
-        : Effect.succeed(this.enqueue(work, fiber.getFiberRefs()))
-    )
+    return Effect.withFiberRuntime((fiber) => {
+      const submitted = this.unsafeSubmit(work, options, fiber.getFiberRefs())
+      if (Either.isLeft(submitted)) return Exit.fail(submitted.left)
+      const future = submitted.right as FutureImpl<A, E | E2>
+      if (future.status !== WAITING) return Exit.succeed(future)
+      // Backpressure: the caller waits until its future is admitted to the queue.
+      return Effect.async<Future.Future<A, E | E2>>((resume) => {
+        this.admitted.set(future as AnyFuture, () => resume(Exit.succeed(future)))
+        return Effect.sync(() => {
+          this.admitted.delete(future as AnyFuture)
+          this.cancel(future, "cancel")
+        })
+      })
+    })
   }
 
-  unsafeSubmit<A, E>(work: Executor.Work<A, E>): Either.Either<Future.Future<A, E>, ExecutorShutdown> {
-    return this.shut ? Either.left(new ExecutorShutdown({ operation: "submit" })) : Either.right(this.enqueue(work))
+  unsafeSubmit<A, E, E2 = never>(
+    work: Executor.Work<A, E>,
+    options?: Executor.SubmitOptions<E2>,
+    caller?: FiberRefs.FiberRefs
+  ): Either.Either<Future.Future<A, E | E2>, ExecutorShutdown | QueueFull> {
+    if (this.shut) return Either.left(new ExecutorShutdown({ operation: "submit" }))
+    if (this.scheduler.queued >= this.maxQueued) {
+      if (this.onFull === "reject") return Either.left(new QueueFull({ maxQueued: this.maxQueued }))
+      if (this.onFull === "dropOldest") {
+        const oldest = this.scheduler.oldest()
+        if (oldest !== undefined) this.cancel(oldest, "dropped")
+      }
+    }
+    return Either.right(this.enqueue(work as Executor.Work<A, E | E2>, caller, options))
   }
 
   map<I, A, E>(
@@ -169,11 +185,14 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   unsafeShutdown(options?: Omit<Executor.ShutdownOptions, "wait">): void {
     this.shut = true
     if (options?.cancelFutures === true || options?.interruptRunning === true) {
-      // the queue first, or interrupting running work would start queued work
-      while (this.pending.head !== undefined) this.cancel(this.pending.head, "shutdown")
+      // the queues first, or interrupting running work would start queued work
+      for (const future of this.waiting.toArray()) this.cancel(future, "shutdown")
+      for (const future of this.scheduler.all()) this.cancel(future, "shutdown")
+      for (const future of Array.from(this.resumes.keys())) this.cancel(future, "shutdown")
     }
     if (options?.interruptRunning === true) {
       for (const future of this.running.toArray()) this.cancel(future, "shutdown")
+      for (const future of Array.from(this.backoffs)) this.cancel(future, "shutdown")
     }
     this.checkIdle()
   }
@@ -190,13 +209,19 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     return {
       maxWorkers: this.maxWorkers,
       running: this.running.size,
-      queued: this.pending.size,
+      queued: this.scheduler.queued,
+      waiting: this.waiting.size,
+      backingOff: this.backoffs.size,
       submitted: this.submitted,
       completed: this.completed,
       failed: this.failed,
       cancelled: this.cancelledCount,
       isShutdown: this.shut
     }
+  }
+
+  unsafeHostStats(): ReadonlyArray<Executor.HostStats> {
+    return this.scheduler.hostStats()
   }
 
   pipe() {
@@ -221,28 +246,60 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
 
   cancel<A, E>(future: FutureImpl<A, E>, reason: CancelReason): boolean {
     const f = future as AnyFuture
+    if (f.status === FINISHED) return f.cancelReason !== undefined
+    const cancelRun = f.cancelRun
+    const wasRunning = f.status === RUNNING
+    this.leave(f)
+    this.cancelledCount++
+    // Finished first, so that the outcome the cancelled run reports is ignored; the slot is free now,
+    // and an interrupted fiber's finalizers run in the background. (No run yet when it got its slot in
+    // this very tick: its work never ran.) A queued future coming back from a backoff has a fiber too.
+    f.finishCancelled(reason, wasRunning && cancelRun !== undefined)
+    cancelRun?.()
+    this.drain()
+    this.checkIdle()
+    return true
+  }
+
+  /** Takes `f` out of wherever it is (a queue, the running list, a backoff) and frees what it held. */
+  private leave(f: AnyFuture): void {
     switch (f.status) {
-      case PENDING: {
-        this.pending.remove(f)
-        this.cancelledCount++
-        f.finishCancelled(reason, false)
-        this.checkIdle()
-        return true
-      }
-      case RUNNING: {
-        const cancelRun = f.cancelRun
+      case WAITING:
+        this.waiting.remove(f)
+        this.admitted.delete(f)
+        break
+      case PENDING:
+        this.scheduler.remove(f)
+        this.resumes.delete(f)
+        this.admit()
+        break
+      case RUNNING:
         this.running.remove(f)
-        this.cancelledCount++
-        // Finished first, so that the outcome the cancelled run reports is ignored; the slot is free
-        // now, and an interrupted fiber's finalizers run in the background. (No run yet when it got
-        // its slot in this very tick: its work never ran.)
-        f.finishCancelled(reason, cancelRun !== undefined)
-        cancelRun?.()
-        this.drain()
-        return true
+        f.host.running--
+        break
+      case BACKOFF:
+        this.backoffs.delete(f)
+        break
+    }
+    const stopDeadline = this.deadlines.get(f)
+    if (stopDeadline !== undefined) {
+      this.deadlines.delete(f)
+      stopDeadline()
+    }
+  }
+
+  /** Moves futures waiting for room into the queue, in order, while there is room. */
+  private admit(): void {
+    while (this.waiting.head !== undefined && this.scheduler.queued < this.maxQueued) {
+      const f = this.waiting.head
+      this.waiting.remove(f)
+      f.status = PENDING
+      this.scheduler.push(f)
+      const admitted = this.admitted.get(f)
+      if (admitted !== undefined) {
+        this.admitted.delete(f)
+        admitted()
       }
-      default:
-        return f.cancelReason !== undefined
     }
   }
 
@@ -259,12 +316,24 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   // ---------------------------------------------------------------------------------------------
   // internals
 
-  private enqueue<A, E>(work: Executor.Work<A, E>, caller?: FiberRefs.FiberRefs): FutureImpl<A, E> {
+  private enqueue<A, E>(
+    work: Executor.Work<A, E>,
+    caller: FiberRefs.FiberRefs | undefined,
+    options?: Executor.SubmitOptions<unknown>
+  ): FutureImpl<A, E> {
     const future = new FutureImpl<A, E>(this, work, performance.now())
-    if (caller !== undefined) future.caller = caller
     const f = future as AnyFuture
+    if (caller !== undefined) f.caller = caller
+    f.host = this.scheduler.host(options?.key)
+    if (options?.priority !== undefined) f.priority = options.priority
     this.submitted++
-    this.pending.push(f)
+    if (this.scheduler.queued >= this.maxQueued) {
+      f.status = WAITING
+      this.waiting.push(f)
+    } else {
+      this.scheduler.push(f)
+    }
+    if (options?.deadline !== undefined) this.startDeadline(f, options.deadline)
     this.drain()
     return future
   }
@@ -286,31 +355,77 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   private cancelAll<A, E>(futures: ReadonlyArray<FutureImpl<A, E>>, reason: CancelReason): void {
     // the queued ones first, or cancelling a running one would hand its slot to one of them
     for (const future of futures) {
-      if (future.status === PENDING) this.cancel(future, reason)
+      if (future.status !== RUNNING) this.cancel(future, reason)
     }
     for (const future of futures) {
       if (future.status === RUNNING) this.cancel(future, reason)
     }
   }
 
-  /** Starts queued work while a slot is free. */
+  /** Starts queued work while a slot is free (the executor's, and its host's: see `Scheduler.next`). */
   private drain(): void {
-    while (this.running.size < this.maxWorkers && this.pending.head !== undefined) {
-      const f = this.pending.head
-      this.pending.remove(f)
+    while (this.running.size < this.maxWorkers) {
+      const f = this.scheduler.next()
+      if (f === undefined) {
+        const wakeAt = this.scheduler.wakeAt
+        if (wakeAt !== undefined) this.wakeAt(wakeAt)
+        return
+      }
       this.start(f)
     }
+  }
+
+  /** Drains again at `at` (Clock time): a paused or rate-limited host can start one then. */
+  private wakeAt(at: number): void {
+    if (this.wakeScheduledAt !== undefined && this.wakeScheduledAt <= at) return
+    this.wakeScheduledAt = at
+    this.after(at - this.clock.unsafeCurrentTimeMillis(), () => {
+      if (this.wakeScheduledAt === at) this.wakeScheduledAt = undefined
+      this.drain()
+    })
+  }
+
+  /** Calls `f` after `ms` of the executor's Clock; returns what stops it. */
+  private after(ms: number, f: () => void): () => void {
+    const fiber = this.runFork(Effect.as(this.clock.sleep(Duration.millis(Math.max(0, ms))), undefined), {
+      immediate: true
+    })
+    fiber.addObserver((exit) => {
+      if (Exit.isSuccess(exit)) f()
+    })
+    return () => fiber.unsafeInterruptAsFork(FiberId.none)
+  }
+
+  private startDeadline(f: AnyFuture, deadline: NonNullable<Executor.SubmitOptions<unknown>["deadline"]>): void {
+    this.deadlines.set(f, this.after(deadline.ms, () => {
+      this.deadlines.delete(f)
+      if (f.status === FINISHED) return
+      const cancelRun = f.cancelRun
+      this.leave(f)
+      this.failed++
+      f.finish(Exit.fail(deadline.onExpire()))
+      cancelRun?.()
+      this.drain()
+      this.checkIdle()
+    }))
   }
 
   /**
    * Gives `f` a worker slot. Its fiber is forked in a microtask, in a batch: submit never runs work
    * synchronously, and a burst of cancels (which hands each freed slot to the next queued future)
-   * forks no fiber for futures that are cancelled in the same tick.
+   * forks no fiber for futures that are cancelled in the same tick. A future back from a backoff has
+   * its fiber: it resumes.
    */
   private start(f: AnyFuture): void {
     f.status = RUNNING
-    f.startedAt = performance.now()
+    f.host.running++
     this.running.push(f)
+    const resume = this.resumes.get(f)
+    if (resume !== undefined) {
+      this.resumes.delete(f)
+      return resume()
+    }
+    f.startedAt = performance.now()
     this.toFork.push(f)
     if (!this.forkScheduled) {
       this.forkScheduled = true
@@ -333,9 +448,8 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     let made: Effect.Effect<unknown, unknown> | Task.Task<unknown, unknown>
     if (Task.isTask(work) || Effect.isEffect(work)) made = work
     else {
-      const startedAt = f.startedAt as number
       try {
-        made = work({ futureId: f.id, submittedAt: f.submittedAt, startedAt, queuedMs: startedAt - f.submittedAt })
+        made = work(new WorkInfoImpl(this, f))
       } catch (defect) {
         return this.complete(f, Exit.die(defect))
       }
@@ -347,6 +461,36 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     f.caller = undefined
     const cancel = Task.unsafeRun(task, (exit) => this.complete(f, exit), options)
     if (f.status === RUNNING) f.cancelRun = cancel
+  }
+
+  /** `WorkInfo.backoff`: frees `f`'s slots for `delayMs`, then queues it again and waits for a slot. */
+  backoff(f: AnyFuture, delayMs: number): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (f.status !== RUNNING) return Effect.sleep(Duration.millis(delayMs))
+      this.running.remove(f)
+      f.host.running--
+      f.status = BACKOFF
+      this.backoffs.add(f)
+      this.drain()
+      return Effect.zipRight(
+        Effect.sleep(Duration.millis(delayMs)),
+        Effect.async<void>((resume) => {
+          if (f.status !== BACKOFF) return
+          this.backoffs.delete(f)
+          f.status = PENDING
+          this.resumes.set(f, () => resume(Effect.void))
+          this.scheduler.push(f, true)
+          this.drain()
+          // Interrupted while queued again (its future was cancelled): `cancel` took it out already.
+        })
+      )
+    })
+  }
+
+  /** `WorkInfo.signal`: feedback for the adaptive limit of `f`'s host. */
+  signal(f: AnyFuture, signal: Executor.HostSignal): void {
+    f.host.signal(signal, this.clock.unsafeCurrentTimeMillis())
+    if (signal._tag === "Throttled" && signal.retryAfterMs !== undefined) this.drain()
   }
 
   /**
@@ -380,7 +524,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   /** The work of a running future ended by itself: record it and hand the slot on. */
   private complete(f: AnyFuture, exit: Exit.Exit<unknown, unknown>): void {
     if (f.status !== RUNNING) return
-    this.running.remove(f)
+    this.leave(f)
     if (Exit.isSuccess(exit)) {
       this.completed++
       f.finish(exit)
@@ -396,7 +540,8 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   }
 
   private isIdle(): boolean {
-    return this.pending.size === 0 && this.running.size === 0 && this.fibers.size === 0
+    return this.scheduler.queued === 0 && this.waiting.size === 0 && this.running.size === 0 &&
+      this.backoffs.size === 0 && this.fibers.size === 0
   }
 
   private checkIdle(): void {
@@ -423,6 +568,27 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
 
 Object.defineProperty(ExecutorImpl.prototype, TypeId, { value: TypeId })
 
+/** What a future's work learns when it starts; `backoff` and `signal` act on that future's slots. */
+class WorkInfoImpl implements Executor.WorkInfo {
+  readonly futureId: number
+  readonly submittedAt: number
+  readonly startedAt: number
+  readonly queuedMs: number
+  constructor(private readonly executor: ExecutorImpl, private readonly future: AnyFuture) {
+    this.futureId = future.id
+    this.submittedAt = future.submittedAt
+    this.startedAt = future.startedAt as number
+    this.queuedMs = this.startedAt - this.submittedAt
+  }
+  // Methods, not closures: two functions per request would be allocated for the few that retry.
+  backoff(delayMs: number): Effect.Effect<void> {
+    return this.executor.backoff(this.future, delayMs)
+  }
+  signal(signal: Executor.HostSignal): void {
+    this.executor.signal(this.future, signal)
+  }
+}
+
 const validate = (maxWorkers: number | undefined): Either.Either<number, InvalidMaxWorkers> => {
   const n = maxWorkers ?? defaultMaxWorkers
   return Number.isSafeInteger(n) && n > 0 ? Either.right(n) : Either.left(new InvalidMaxWorkers({ maxWorkers: n }))
@@ -437,14 +603,15 @@ export const unsafeMake = (options?: Executor.UnsafeOptions): Either.Either<Exec
         maxWorkers,
         // the work must be interruptible (by cancel) even if the runtime was captured in an
         // uninterruptible region, such as the acquisition of `make`
-        Runtime.enableRuntimeFlag(options?.runtime ?? Runtime.defaultRuntime, RuntimeFlags.Interruption)
+        Runtime.enableRuntimeFlag(options?.runtime ?? Runtime.defaultRuntime, RuntimeFlags.Interruption),
+        options
       )
   )
 
 /** @internal */
 export const make = (options?: Executor.Options): Effect.Effect<Executor.Executor, InvalidMaxWorkers, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.flatMap(Effect.runtime<never>(), (runtime) => unsafeMake({ maxWorkers: options?.maxWorkers, runtime })),
+    Effect.flatMap(Effect.runtime<never>(), (runtime) => unsafeMake({ ...options, runtime })),
     (executor) => executor.shutdown({ wait: true, cancelFutures: true, interruptRunning: true })
   )
 
@@ -454,19 +621,19 @@ export const isExecutor = (u: unknown): u is Executor.Executor => Predicate.hasP
 /** @internal */
 export function submit(
   executor: Executor.Executor
-): <A, E>(work: Executor.Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+): <A, E>(work: Executor.Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown | QueueFull>
 /** @internal */
 export function submit<A, E>(
   executor: Executor.Executor,
   work: Executor.Work<A, E>
-): Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
+): Effect.Effect<Future.Future<A, E>, ExecutorShutdown | QueueFull>
 /** @internal */
 export function submit<A, E>(
   executor: Executor.Executor,
   work?: Executor.Work<A, E>
 ):
-  | Effect.Effect<Future.Future<A, E>, ExecutorShutdown>
-  | (<A, E>(work: Executor.Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown>)
+  | Effect.Effect<Future.Future<A, E>, ExecutorShutdown | QueueFull>
+  | (<A, E>(work: Executor.Work<A, E>) => Effect.Effect<Future.Future<A, E>, ExecutorShutdown | QueueFull>)
 {
   return work === undefined
     ? <A, E>(work: Executor.Work<A, E>) => executor.submit(work)

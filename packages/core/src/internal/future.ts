@@ -13,6 +13,7 @@ import * as Stream from "effect/Stream"
 import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
 import { CancelledError, type CancelReason, FutureTimeout } from "../FutureErrors.js"
+import type { Host } from "./scheduler.js"
 
 /** @internal */
 export const TypeId: Future.TypeId = Symbol.for("@requests-futures/core/Future") as Future.TypeId
@@ -23,9 +24,13 @@ export const PENDING = 0
 export const RUNNING = 1
 /** @internal */
 export const FINISHED = 2
+/** @internal Submitted while the queue was full (`onFull: "wait"`): not queued yet, admitted in order. */
+export const WAITING = 3
+/** @internal Its work backs off (a retry's delay) holding no slot; then it is queued again. */
+export const BACKOFF = 4
 
 /** @internal */
-export type Status = typeof PENDING | typeof RUNNING | typeof FINISHED
+export type Status = typeof PENDING | typeof RUNNING | typeof FINISHED | typeof WAITING | typeof BACKOFF
 
 /**
  * What a future needs from the executor that owns it.
@@ -80,6 +85,9 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
   readonly submittedAt: number
   /** The submitting fiber's refs (its context, span, log annotations), when submitted from a fiber. */
   caller: FiberRefs.FiberRefs | undefined = undefined
+  /** The queue it waits in (its host's), and its place there: higher first. */
+  host!: Host
+  priority = 0
   startedAt: number | undefined = undefined
   finishedAt: number | undefined = undefined
 
@@ -105,10 +113,11 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
   }
 
   unsafeState(): Future.State {
-    return this.status === PENDING
-      ? "pending"
-      : this.status === RUNNING
+    // Waiting to be admitted, or backing off between attempts (holding no slot), is waiting still.
+    return this.status === RUNNING
       ? "running"
+      : this.status !== FINISHED
+      ? "pending"
       : this.cancelReason !== undefined
       ? "cancelled"
       : "finished"

@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Executor from "../Executor.js"
 import type * as FuturesSession from "../FuturesSession.js"
-import { ExecutorShutdown, type InvalidMaxWorkers } from "../FutureErrors.js"
+import { ExecutorShutdown, type InvalidMaxWorkers, type QueueFull } from "../FutureErrors.js"
 import type { InvalidOption } from "../Errors.js"
 import { Headers } from "../Headers.js"
 import type { RequestInit } from "../Request.js"
@@ -80,7 +80,7 @@ export const makeWith = (
 
   const unsafeRequest = (
     init: FuturesSession.FuturesRequestInit
-  ): Either.Either<FuturesSession.ResponseFuture, ExecutorShutdown> =>
+  ): Either.Either<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> =>
     closed ? Either.left(closedError()) : Either.map(executor.unsafeSubmit(work(init)), track)
 
   // Idempotent: a second call waits for the same futures.
@@ -103,7 +103,7 @@ export const makeWith = (
     unsafeRequest,
     close,
     unsafeClosed: () => closed,
-    ...methodShortcuts<FuturesSession.FuturesRequestOptions, Effect.Effect<FuturesSession.ResponseFuture, ExecutorShutdown>>(
+    ...methodShortcuts<FuturesSession.FuturesRequestOptions, Effect.Effect<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull>>(
       request
     )
   }

@@ -29,7 +29,7 @@ import {
   type RequestError,
   type SendError
 } from "../Errors.js"
-import type { CancelledError, ExecutorShutdown, FutureTimeout, InvalidMaxWorkers } from "../FutureErrors.js"
+import type { CancelledError, ExecutorShutdown, FutureTimeout, InvalidMaxWorkers, QueueFull } from "../FutureErrors.js"
 import * as FuturesSession from "../FuturesSession.js"
 import { Headers } from "../Headers.js"
 import type { PreparedRequest } from "../Request.js"
@@ -111,7 +111,7 @@ const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array =>
   chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Array<Uint8Array>)
 
 /** Our errors that mean the URL, or the request's encoding, was at fault; the rest are transport failures. */
-const reasonOf = (error: RequestError | ExecutorShutdown | CancelledError | FutureTimeout) => {
+const reasonOf = (error: RequestError | ExecutorShutdown | QueueFull | CancelledError | FutureTimeout) => {
   switch (error._tag) {
     case "InvalidUrl":
     case "MissingSchema":
@@ -127,7 +127,7 @@ const reasonOf = (error: RequestError | ExecutorShutdown | CancelledError | Futu
 
 const toHttpClientError = (
   request: HttpClientRequest.HttpClientRequest,
-  error: RequestError | ExecutorShutdown | CancelledError | FutureTimeout
+  error: RequestError | ExecutorShutdown | QueueFull | CancelledError | FutureTimeout
 ): HttpClientError.RequestError =>
   new HttpClientError.RequestError({ request, reason: reasonOf(error), cause: error, description: error.message })
 

@@ -10,6 +10,8 @@ export type CancelReason =
   | "interrupted"
   | "timeout"
   | "map"
+  /** The queue was full and it was the oldest queued (`onFull: "dropOldest"`). */
+  | "dropped"
 
 /**
  * The result of a cancelled future was asked for (`concurrent.futures.CancelledError`). Not a

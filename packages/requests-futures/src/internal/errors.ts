@@ -124,7 +124,8 @@ const why: Record<CancelReason, string> = {
   shutdown: "by the shutdown of its executor (or the close of its session)",
   interrupted: "by an interruption from outside its executor",
   timeout: "when waiting for it timed out",
-  map: "with the rest of its batch"
+  map: "with the rest of its batch",
+  dropped: "to make room in a full queue (onFull: \"dropOldest\"; it was the oldest queued)"
 }
 
 const cancelled = (error: CoreFuture.CancelledError | undefined, request: RequestInfo | undefined): CancelledError => {
