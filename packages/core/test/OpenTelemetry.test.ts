@@ -4,7 +4,7 @@
  */
 import { NodeSdk } from "@effect/opentelemetry"
 import { describe, expect, it } from "@effect/vitest"
-import { SpanKind } from "@opentelemetry/api"
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api"
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -16,6 +16,7 @@ import { FuturesSession, Response, Session } from "@requests-futures/core"
 import { type Echo, Httpbin } from "@requests-futures/httpbin"
 import * as Effect from "effect/Effect"
 import { vi } from "vitest"
+import { freePort } from "./helpers.js"
 
 /** An SDK tracer provider whose spans land in memory as each one ends. */
 const inMemorySdk = () => {
@@ -93,15 +94,23 @@ describe("spans exported to an OpenTelemetry SDK", () => {
     }).pipe(Effect.provide(sdk.layer))
   })
 
-  it.scoped("a 404 is exported with error.type \"404\"", () => {
+  it.scoped("a refused connection is exported with status ERROR and error.type; a 404 with error.type \"404\"", () => {
     const sdk = inMemorySdk()
     return Effect.gen(function*() {
       const server = yield* Httpbin.make()
+      const port = yield* freePort
       const session = yield* FuturesSession.make({ tracing: true })
+      const refused = yield* session.get(`http://127.0.0.1:${port}/`).pipe(Effect.flatMap((f) => f.result()), Effect.flip)
+      expect(refused._tag).toBe("ConnectionError")
       yield* session.get(`${server.url}/status/404`).pipe(Effect.flatMap((f) => f.result()))
-      const [span] = clientSpans(sdk.exporter)
-      expect(span?.attributes["http.response.status_code"]).toBe(404)
-      expect(span?.attributes["error.type"]).toBe("404")
+
+      const [failed, notFound] = clientSpans(sdk.exporter)
+      expect(failed?.attributes["error.type"]).toBe("ConnectionError")
+      expect(failed?.attributes["http.response.status_code"]).toBeUndefined()
+      expect(failed?.status.code).toBe(SpanStatusCode.ERROR)
+      expect(failed?.events.map((e) => e.name)).toEqual(["queued", "exception"])
+      expect(notFound?.attributes["http.response.status_code"]).toBe(404)
+      expect(notFound?.attributes["error.type"]).toBe("404")
     }).pipe(Effect.provide(sdk.layer))
   })
 
