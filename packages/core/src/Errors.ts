@@ -52,6 +52,19 @@ export class ReadTimeout extends Data.TaggedError("ReadTimeout")<
 }
 
 /**
+ * The request's `deadline` passed before it was done: it covers the time queued, every attempt, the
+ * backoff between them and the body. Whatever was in flight was stopped (its socket closed).
+ */
+export class DeadlineExceeded extends Data.TaggedError("DeadlineExceeded")<
+  RequestInfo & { readonly deadlineMs: number; readonly phase: "queued" | "running" | "backoff" }
+> {
+  override get message(): string {
+    const where_ = this.phase === "queued" ? "still queued" : this.phase === "backoff" ? "backing off" : "in flight"
+    return `${where(this)}: not done within its deadline of ${this.deadlineMs} ms (${where_})`
+  }
+}
+
+/**
  * More redirects than `maxRedirects`; `history` holds the responses that were followed, `response`
  * the last of them (the redirect that was not followed, requests' `e.response`).
  */
@@ -251,15 +264,16 @@ export type RequestError =
   | InvalidBody
   | RetryError
   | InvalidOption
+  | DeadlineExceeded
 
 /** The failures of sending a request and reading its response (no status check, no body decoding). */
 export type SendError = Exclude<
   RequestError,
-  HttpError | JsonDecodeError | SchemaDecodeError | RetryError | InvalidOption
+  HttpError | JsonDecodeError | SchemaDecodeError | RetryError | InvalidOption | DeadlineExceeded
 >
 
 /** Timeouts, as `Effect.catchTag` cannot name a union: requests' `Timeout` base class. */
-export type Timeout = ConnectTimeout | ReadTimeout
+export type Timeout = ConnectTimeout | ReadTimeout | DeadlineExceeded
 
 const tags: ReadonlySet<string> = new Set([
   "ConnectionError",
@@ -280,7 +294,8 @@ const tags: ReadonlySet<string> = new Set([
   "HookError",
   "InvalidBody",
   "RetryError",
-  "InvalidOption"
+  "InvalidOption",
+  "DeadlineExceeded"
 ])
 
 /** Whether `u` is one of the request errors above. */

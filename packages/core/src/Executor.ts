@@ -153,9 +153,11 @@ export interface SubmitOptions<E2 = never> {
   readonly priority?: number | undefined
   /**
    * ms from submit to done, queue time included: past it, the work is stopped (its socket closed) and
-   * the future fails with `onExpire()`.
+   * the future fails with `onExpire(phase)`, the phase it was in.
    */
-  readonly deadline?: { readonly ms: number; readonly onExpire: () => E2 } | undefined
+  readonly deadline?:
+    | { readonly ms: number; readonly onExpire: (phase: "queued" | "running" | "backoff") => E2 }
+    | undefined
 }
 
 /**

@@ -39,6 +39,14 @@ export type BackgroundCallback = (
 
 export interface FuturesRequestOptions extends RequestOptions {
   readonly backgroundCallback?: BackgroundCallback | undefined
+  /** Higher first in the queue (FIFO within a priority). Default 0. */
+  readonly priority?: number | undefined
+  /**
+   * ms from the request to its answer, queue time, every attempt, the backoff between them and the
+   * body included; past it the future fails with `DeadlineExceeded` and its socket is closed. Overrides
+   * the session's. (`timeout` stays per attempt.)
+   */
+  readonly deadline?: number | undefined
 }
 
 export interface FuturesRequestInit extends FuturesRequestOptions {
@@ -49,6 +57,20 @@ export interface FuturesRequestInit extends FuturesRequestOptions {
 export interface FuturesSessionConfig extends Session.SessionConfig {
   /** Workers of the executor the session makes (default 2). Ignored when `executor` is given. */
   readonly maxWorkers?: number | undefined
+  /**
+   * Limits per host (origin) of the executor the session makes: `{ maxWorkers, rate: { limit,
+   * interval } }`, or a function of the origin. A request starts only when the executor's slot and its
+   * host's are free; hosts are served fairly. Ignored when `executor` is given (set it there).
+   */
+  readonly perHost?: Executor.PerHost | undefined
+  /** Adaptive per-host limits (AIMD on 429 / 503 with Retry-After / resets); see `Executor.Options`. */
+  readonly adaptive?: boolean | undefined
+  /** The most queued requests of the executor the session makes; see `onFull`. */
+  readonly maxQueued?: number | undefined
+  /** When the queue is full: `"wait"` (default: `request` suspends), `"reject"` or `"dropOldest"`. */
+  readonly onFull?: Executor.OnFull | undefined
+  /** The default `deadline` of its requests (ms); see `FuturesRequestOptions.deadline`. */
+  readonly deadline?: number | undefined
   /**
    * A shared executor: the session does not shut it down when it closes. Without it, the `Executor`
    * in context is used when there is one (`Executor.layer`), else the session makes its own.

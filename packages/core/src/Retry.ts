@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { HttpError, RetryError, type SendError } from "./Errors.js"
+import type { Headers } from "./Headers.js"
 import type { PreparedRequest } from "./Request.js"
 import { Response } from "./Response.js"
 import type * as Transport from "./Transport.js"
@@ -44,7 +45,7 @@ class RetryableStatus {
 }
 
 /** ms the server asked to wait (`Retry-After: seconds` or an HTTP date), if it did. */
-const retryAfter = (raw: Transport.RawResponse): number | undefined => {
+export const retryAfter = (raw: { readonly headers: Headers }): number | undefined => {
   const value = raw.headers.get("retry-after")
   if (value === undefined) return undefined
   const seconds = Number(value)

@@ -247,6 +247,26 @@ export const flatMap = <A, E, B, E2>(task: Task<A, E>, f: (a: A) => Step<B, E2>)
     : make((resume) => task.start((step) => resume(flatMapStep(step, f))))
 
 /**
+ * Calls `f` with the outcome once it is known (at once on the fast path; when the effect exits
+ * otherwise), and goes on with the same outcome. `f` must not throw.
+ *
+ * @since 0.2.0
+ * @category sequencing
+ */
+export const onExit = <A, E>(task: Task<A, E>, f: (exit: Exit.Exit<A, E>) => void): Task<A, E> => {
+  const observed = (effect: Effect.Effect<A, E>) => Effect.onExit(effect, (exit) => Effect.sync(() => f(exit)))
+  return task.effect !== undefined
+    ? fromEffect(observed(task.effect))
+    : make((resume) =>
+      task.start((step) => {
+        if (step._tag === "Continue") return resume(continueWith(observed(step.effect)))
+        f(step)
+        resume(step)
+      })
+    )
+}
+
+/**
  * What `unsafeRun` needs to run an effect the task hands over: a runtime's `runFork`, and an
  * optional observer of the fiber it forked.
  *

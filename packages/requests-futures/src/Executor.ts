@@ -1,7 +1,6 @@
 import { Executor as CoreExecutor } from "@requests-futures/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { ExecutorShutdown } from "./errors/ExecutorShutdown.js"
 import { Future } from "./Future.js"
 import { coreOf } from "./internal/core.js"
 import { fromFutureFailure } from "./internal/errors.js"
@@ -50,7 +49,8 @@ export class Executor implements AsyncDisposable {
     if (wrapping !== undefined) {
       this[coreOf] = wrapping
     } else {
-      const made = CoreExecutor.unsafeMake({ maxWorkers: options.maxWorkers })
+      const { onError: _onError, ...settings } = options
+      const made = CoreExecutor.unsafeMake(settings)
       if (Either.isLeft(made)) throw fromFutureFailure({ error: made.left })
       this[coreOf] = made.right
     }
@@ -77,7 +77,7 @@ export class Executor implements AsyncDisposable {
       catch: (error) => error
     })
     const submitted = this[coreOf].unsafeSubmit(work)
-    if (Either.isLeft(submitted)) throw new ExecutorShutdown(submitted.left.message)
+    if (Either.isLeft(submitted)) throw fromFutureFailure({ error: submitted.left })
     return new Future(submitted.right, fromFutureFailure, this.#report)
   }
 

@@ -4,12 +4,11 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { RequestError } from "./errors/index.js"
-import { ExecutorShutdown } from "./errors/ExecutorShutdown.js"
 import { type Executor, wrapExecutor } from "./Executor.js"
 import { Future } from "./Future.js"
 import { BaseSession, requestInfo, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
-import { fromRequestFailure } from "./internal/errors.js"
+import { fromFutureFailure, fromRequestFailure } from "./internal/errors.js"
 import { toCoreStep } from "./internal/hooks.js"
 import { runPromise, runSync } from "./internal/run.js"
 import { Response, responseOf } from "./Response.js"
@@ -96,7 +95,7 @@ export class FuturesSession extends BaseSession {
       callback === undefined ? undefined : this.#callback(callback)
     )
     const submitted = this.#core.unsafeRequest(init)
-    if (Either.isLeft(submitted)) throw new ExecutorShutdown(submitted.left.message)
+    if (Either.isLeft(submitted)) throw fromFutureFailure({ error: submitted.left })
     // With hooks or a callback, the future resolves to the very Response they saw.
     const toResponse = hooks.length === 0 && callback === undefined ? newResponse : sameResponse
     return new Future(submitted.right, fromRequestFailure, this.#report, requestInfo(method, url), toResponse)

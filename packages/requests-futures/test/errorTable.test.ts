@@ -50,14 +50,17 @@ const generate = async (): Promise<string> => {
     wasRunning: false,
     timeout: Duration.millis(1),
     unfinished: 1,
-    cancelled: false
+    cancelled: false,
+    maxQueued: 1,
+    deadlineMs: 1
   }
   const coreClasses = [
     ...Object.values(CoreErrors),
     CoreFuture.CancelledError,
     CoreFuture.FutureTimeout,
     CoreExecutor.ExecutorShutdown,
-    CoreExecutor.InvalidMaxWorkers
+    CoreExecutor.InvalidMaxWorkers,
+    CoreExecutor.QueueFull
   ].filter(isErrorClass) as unknown as ReadonlyArray<new(fields: object) => Error & { readonly _tag: string }>
   const rows = new Map<string, readonly [core: string, facade: ErrorClass]>()
   for (const Class of coreClasses) {

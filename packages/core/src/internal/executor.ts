@@ -400,10 +400,11 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     this.deadlines.set(f, this.after(deadline.ms, () => {
       this.deadlines.delete(f)
       if (f.status === FINISHED) return
+      const phase = f.status === RUNNING ? "running" : f.status === BACKOFF ? "backoff" : "queued"
       const cancelRun = f.cancelRun
       this.leave(f)
       this.failed++
-      f.finish(Exit.fail(deadline.onExpire()))
+      f.finish(Exit.fail(deadline.onExpire(phase)))
       cancelRun?.()
       this.drain()
       this.checkIdle()

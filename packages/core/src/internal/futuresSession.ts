@@ -1,20 +1,25 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Cause from "effect/Cause"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Executor from "../Executor.js"
 import type * as FuturesSession from "../FuturesSession.js"
 import { ExecutorShutdown, type InvalidMaxWorkers, type QueueFull } from "../FutureErrors.js"
-import type { InvalidOption } from "../Errors.js"
+import { DeadlineExceeded, type InvalidOption, type RequestError } from "../Errors.js"
 import { Headers } from "../Headers.js"
 import type { RequestInit } from "../Request.js"
+import type { Response } from "../Response.js"
+import { retryAfter } from "../Retry.js"
 import type * as Session from "../Session.js"
 import * as Task from "../Task.js"
 import * as executorInternal from "./executor.js"
 import { methodShortcuts } from "./methods.js"
 import * as sessionInternal from "./session.js"
 import * as transportInternal from "./transport.js"
+import { redactUrl } from "./url.js"
 import { checkConfig } from "./validate.js"
 
 export const FuturesSessionTag = Context.GenericTag<FuturesSession.FuturesSession>(
@@ -49,20 +54,54 @@ const deriveSession = (base: Session.Session, config: Session.SessionConfig): Se
 export const makeWith = (
   executor: Executor.Executor,
   session: Session.Session,
-  ownsExecutor = false
+  ownsExecutor = false,
+  defaultDeadline?: number
 ): FuturesSession.FuturesSession => {
   let closed = false
   /** On a shared executor: this session's futures not done yet (what `close` waits for). */
   const pending = ownsExecutor ? undefined : new Set<FuturesSession.ResponseFuture>()
 
-  const work = (init: FuturesSession.FuturesRequestInit) => {
-    const { backgroundCallback, ...requestInit } = init
-    // A task: the request runs in its slot without a fiber unless something in it needs one.
-    return (info: Executor.WorkInfo) => {
-      const task = session.task(requestInit as RequestInit, info)
-      return backgroundCallback === undefined ? task : Task.flatMap(task, (response) =>
-        sessionInternal.runHook((r) => backgroundCallback(self, r), response, "background callback"))
+  const work = (requestInit: RequestInit, backgroundCallback: FuturesSession.BackgroundCallback | undefined) =>
+  // A task: the request runs in its slot without a fiber unless something in it needs one.
+  (info: Executor.WorkInfo) => {
+    const sent = session.task(requestInit, info)
+    // An adaptive executor learns from each answer how hard its host may be pushed.
+    const task = executor.keyed ? Task.onExit(sent, (exit) => info.signal(hostSignal(exit))) : sent
+    return backgroundCallback === undefined ? task : Task.flatMap(task, (response) =>
+      sessionInternal.runHook((r) => backgroundCallback(self, r), response, "background callback"))
+  }
+
+  /** Where the request waits (its origin's queue, when the executor schedules per host) and until when. */
+  const submitOptions = (
+    init: FuturesSession.FuturesRequestInit
+  ): Executor.SubmitOptions<DeadlineExceeded> | undefined => {
+    const deadline = init.deadline ?? defaultDeadline
+    if (!executor.keyed && init.priority === undefined && deadline === undefined) return undefined
+    return {
+      key: executor.keyed ? originOf(init.url) : undefined,
+      priority: init.priority,
+      deadline: deadline === undefined ? undefined : {
+        ms: deadline,
+        onExpire: (phase) =>
+          new DeadlineExceeded({
+            method: String(init.method).toUpperCase(),
+            url: redactUrl(String(init.url)),
+            deadlineMs: deadline,
+            phase
+          })
+      }
     }
+  }
+
+  const submit = <R>(
+    init: FuturesSession.FuturesRequestInit,
+    f: (
+      work: Executor.Work<Response, RequestError>,
+      options: Executor.SubmitOptions<DeadlineExceeded> | undefined
+    ) => R
+  ): R => {
+    const { backgroundCallback, priority: _priority, deadline: _deadline, ...requestInit } = init
+    return f(work(requestInit as RequestInit, backgroundCallback), submitOptions(init))
   }
 
   const track = (future: FuturesSession.ResponseFuture): FuturesSession.ResponseFuture => {
@@ -76,12 +115,16 @@ export const makeWith = (
   const closedError = () => new ExecutorShutdown({ operation: "submit" })
 
   const request = (init: FuturesSession.FuturesRequestInit) =>
-    closed ? Effect.fail(closedError()) : Effect.map(executor.submit(work(init)), track)
+    closed
+      ? Effect.fail(closedError())
+      : Effect.map(submit(init, (work, options) => executor.submit(work, options)), track)
 
   const unsafeRequest = (
     init: FuturesSession.FuturesRequestInit
   ): Either.Either<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> =>
-    closed ? Either.left(closedError()) : Either.map(executor.unsafeSubmit(work(init)), track)
+    closed
+      ? Either.left(closedError())
+      : Either.map(submit(init, (work, options) => executor.unsafeSubmit(work, options)), track)
 
   // Idempotent: a second call waits for the same futures.
   const close = ({ cancelFutures = false, interruptRunning = false }: FuturesSession.CloseOptions = {}) =>
@@ -110,11 +153,63 @@ export const makeWith = (
   return self
 }
 
+/** The origin a request's queue is named after; an unusable URL has none (the session refuses it anyway). */
+const originOf = (url: string | URL): string | undefined => {
+  try {
+    return (typeof url === "string" ? new URL(url) : url).origin
+  } catch {
+    return undefined
+  }
+}
+
+/** What an answer tells the executor about its host (for `adaptive`). */
+const hostSignal = (exit: Exit.Exit<Response, RequestError>): Executor.HostSignal => {
+  if (Exit.isSuccess(exit)) {
+    const response = exit.value
+    const retryAfterMs = retryAfter(response)
+    if (response.statusCode === 429 || (response.statusCode === 503 && retryAfterMs !== undefined)) {
+      return { _tag: "Throttled", retryAfterMs }
+    }
+    return ok
+  }
+  const error = Cause.failureOption(exit.cause)
+  if (Option.isSome(error)) {
+    const failure = error.value
+    if (failure._tag === "RetryError") {
+      const status = failure.response.statusCode
+      const retryAfterMs = retryAfter(failure.response)
+      if (status === 429 || (status === 503 && retryAfterMs !== undefined)) return { _tag: "Throttled", retryAfterMs }
+    }
+    if (failure._tag === "ConnectionError" && isReset(failure.cause)) return { _tag: "Reset" }
+  }
+  return ok
+}
+
+const ok: Executor.HostSignal = { _tag: "Ok" }
+
+const isReset = (cause: unknown): boolean => {
+  for (let c = cause, depth = 0; c !== undefined && c !== null && depth < 5; depth++) {
+    if ((c as { readonly code?: unknown }).code === "ECONNRESET") return true
+    c = (c as { readonly cause?: unknown }).cause
+  }
+  return false
+}
+
 export const make = (
   config: FuturesSession.FuturesSessionConfig = {}
 ): Effect.Effect<FuturesSession.FuturesSession, InvalidMaxWorkers | InvalidOption, Scope.Scope> =>
   Effect.gen(function*() {
-    const { executor: givenExecutor, maxWorkers, session: givenSession, ...sessionConfig } = config
+    const {
+      adaptive,
+      deadline,
+      executor: givenExecutor,
+      maxQueued,
+      maxWorkers,
+      onFull,
+      perHost,
+      session: givenSession,
+      ...sessionConfig
+    } = config
     yield* checkConfig(sessionConfig)
     const provided = givenExecutor ?? Option.getOrUndefined(yield* Effect.serviceOption(executorInternal.ExecutorTag))
     const workers = provided?.maxWorkers ?? maxWorkers ?? executorInternal.defaultMaxWorkers
@@ -134,8 +229,9 @@ export const make = (
             connections: sessionConfig.connections ?? (Number.isSafeInteger(workers) && workers > 0 ? workers : 1)
           }))
       )
-    const executor: Executor.Executor = provided ?? (yield* executorInternal.make({ maxWorkers }))
-    const futures = makeWith(executor, session, provided === undefined)
+    const executor: Executor.Executor = provided ??
+      (yield* executorInternal.make({ maxWorkers, perHost, adaptive, maxQueued, onFull }))
+    const futures = makeWith(executor, session, provided === undefined, deadline)
     // Closing the scope stops this session's work (an executor it made is shut down by its own scope).
     if (provided !== undefined) yield* Effect.addFinalizer(() => futures.close({ interruptRunning: true }))
     return futures

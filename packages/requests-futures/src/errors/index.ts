@@ -2,6 +2,7 @@ import type { ChunkedEncodingError } from "./ChunkedEncodingError.js"
 import type { ConnectionError } from "./ConnectionError.js"
 import type { ConnectTimeout } from "./ConnectTimeout.js"
 import type { ContentDecodingError } from "./ContentDecodingError.js"
+import type { DeadlineExceeded } from "./DeadlineExceeded.js"
 import type { HookError } from "./HookError.js"
 import type { HTTPError } from "./HTTPError.js"
 import type { InvalidBody } from "./InvalidBody.js"
@@ -23,6 +24,7 @@ export { ChunkedEncodingError } from "./ChunkedEncodingError.js"
 export { ConnectionError } from "./ConnectionError.js"
 export { ConnectTimeout } from "./ConnectTimeout.js"
 export { ContentDecodingError } from "./ContentDecodingError.js"
+export { DeadlineExceeded } from "./DeadlineExceeded.js"
 export { ExecutorShutdown } from "./ExecutorShutdown.js"
 export { HookError } from "./HookError.js"
 export { HTTPError } from "./HTTPError.js"
@@ -35,6 +37,7 @@ export { InvalidURL } from "./InvalidURL.js"
 export { JSONDecodeError } from "./JSONDecodeError.js"
 export { MissingSchema } from "./MissingSchema.js"
 export { ProxyError } from "./ProxyError.js"
+export { QueueFull } from "./QueueFull.js"
 export { ReadTimeout } from "./ReadTimeout.js"
 export { RequestException, type RequestExceptionOptions, type RequestInfo } from "./RequestException.js"
 export { RetryError } from "./RetryError.js"
@@ -54,6 +57,7 @@ export type RequestError =
   | ProxyError
   | ConnectTimeout
   | ReadTimeout
+  | DeadlineExceeded
   | HTTPError
   | TooManyRedirects
   | InvalidURL

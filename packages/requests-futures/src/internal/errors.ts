@@ -31,6 +31,8 @@ import {
   MissingSchema,
   ProxyError,
   ReadTimeout,
+  DeadlineExceeded,
+  QueueFull,
   type RequestError,
   RequestException,
   type RequestInfo,
@@ -61,6 +63,8 @@ const mappers: Mappers = {
   ProxyError: (e) => new ProxyError(e.message, { ...base(e), proxy: e.proxy }),
   ConnectTimeout: (e) => new ConnectTimeout(e.message, { ...base(e), timeoutMs: e.timeoutMs }),
   ReadTimeout: (e) => new ReadTimeout(e.message, { ...base(e), timeoutMs: e.timeoutMs, phase: e.phase }),
+  DeadlineExceeded: (e) =>
+    new DeadlineExceeded(e.message, { ...base(e), deadlineMs: e.deadlineMs, phase: e.phase }),
   HttpError: (e, wrap) => new HTTPError(e.message, { ...base(e), response: wrap(e.response) }),
   JsonDecodeError: (e, wrap) => new JSONDecodeError(e.message, { ...base(e), response: wrap(e.response) }),
   SchemaDecodeError: (e, wrap) => new SchemaDecodeError(e.message, { ...base(e), response: wrap(e.response) }),
@@ -158,6 +162,7 @@ export const fromFutureFailure = (
     })
   }
   if (error instanceof CoreExecutor.ExecutorShutdown) return new ExecutorShutdown(error.message)
+  if (error instanceof CoreExecutor.QueueFull) return new QueueFull(error.message, { maxQueued: error.maxQueued })
   if (error instanceof CoreExecutor.InvalidMaxWorkers) {
     return new InvalidMaxWorkers(error.message, { maxWorkers: error.maxWorkers })
   }

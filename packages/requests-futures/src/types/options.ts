@@ -1,5 +1,6 @@
 import type {
   Auth as CoreAuth,
+  Executor as CoreExecutor,
   Headers as CoreHeaders,
   Request as CoreRequest,
   Retry as CoreRetry,
@@ -232,6 +233,35 @@ export interface FuturesSessionOptions extends SessionOptions {
    */
   readonly maxWorkers?: number | undefined
   /**
+   * Limits per host (origin), besides `maxWorkers`: `{ maxWorkers, rate: { limit, interval } }` for every
+   * host, or a function of the origin for overrides. A request starts only when both its executor's and its
+   * host's slots are free; hosts are served fairly (one slow host never holds the others up).
+   *
+   * @example
+   * ```ts
+   * new FuturesSession({ maxWorkers: 32, perHost: { maxWorkers: 4, rate: { limit: 10, interval: "1 second" } } })
+   * ```
+   */
+  readonly perHost?: CoreExecutor.PerHost | undefined
+  /**
+   * Adaptive per host: a 429 (or a 503 with `Retry-After`) or a reset connection halves that host's
+   * limit (not below 1) and pauses it until `Retry-After`; a run of successes grows it back (AIMD).
+   */
+  readonly adaptive?: boolean | undefined
+  /**
+   * The most requests queued at once (default: no bound). When full, `onFull` says what happens:
+   * `"wait"` (default: the future waits to be admitted to the queue, in order), `"reject"` (the request
+   * method throws `QueueFull`) or `"dropOldest"` (the oldest queued future is cancelled, reason `"dropped"`).
+   */
+  readonly maxQueued?: number | undefined
+  readonly onFull?: CoreExecutor.OnFull | undefined
+  /**
+   * Milliseconds from a request to its answer, queue time, every attempt, the backoff between them and the
+   * body included: past it the future fails with `DeadlineExceeded` (a `Timeout`) and its socket is closed.
+   * A request's `deadline` overrides it. (`timeout` stays per attempt.)
+   */
+  readonly deadline?: number | undefined
+  /**
    * An executor to run the requests on, shared with other sessions or your own work: the bound is
    * global to it. `close()` leaves it running; shut it down yourself.
    *
@@ -404,6 +434,10 @@ export interface FuturesRequestOptions extends RequestOptions {
    * ```
    */
   readonly backgroundCallback?: BackgroundCallback | undefined
+  /** Higher first in the queue (FIFO within a priority). Default 0. */
+  readonly priority?: number | undefined
+  /** This request's deadline in milliseconds (see `FuturesSessionOptions.deadline`). */
+  readonly deadline?: number | undefined
 }
 
 /** The settings of an `Executor`. */
@@ -417,6 +451,29 @@ export interface ExecutorOptions {
    * ```
    */
   readonly maxWorkers?: number | undefined
+  /**
+   * Limits per host (origin), besides `maxWorkers`: `{ maxWorkers, rate: { limit, interval } }` for every
+   * host, or a function of the origin for overrides. A request starts only when both its executor's and its
+   * host's slots are free; hosts are served fairly (one slow host never holds the others up).
+   *
+   * @example
+   * ```ts
+   * new Executor({ maxWorkers: 32, perHost: { maxWorkers: 4, rate: { limit: 10, interval: "1 second" } } })
+   * ```
+   */
+  readonly perHost?: CoreExecutor.PerHost | undefined
+  /**
+   * Adaptive per host: a 429 (or a 503 with `Retry-After`) or a reset connection halves that host's
+   * limit (not below 1) and pauses it until `Retry-After`; a run of successes grows it back (AIMD).
+   */
+  readonly adaptive?: boolean | undefined
+  /**
+   * The most requests queued at once (default: no bound). When full, `onFull` says what happens:
+   * `"wait"` (default: the future waits to be admitted to the queue, in order), `"reject"` (the request
+   * method throws `QueueFull`) or `"dropOldest"` (the oldest queued future is cancelled, reason `"dropped"`).
+   */
+  readonly maxQueued?: number | undefined
+  readonly onFull?: CoreExecutor.OnFull | undefined
   /**
    * Where a done-callback that threw is reported; default `console.error`.
    *
