@@ -57,6 +57,7 @@ describe("Executor", () => {
         const stats = yield* executor.stats
         expect(stats).toEqual({
           maxWorkers: 2,
+          lent: 0,
           running: 0,
           queued: 0,
           submitted: 0,
@@ -195,6 +196,7 @@ describe("Executor", () => {
         yield* Effect.forEach([blocker, queuedA, queuedB], (future) => future.result())
         expect(executor.unsafeStats()).toEqual({
           maxWorkers: 2,
+          lent: 0,
           running: 0,
           queued: 0,
           submitted: 5,
@@ -410,6 +412,7 @@ describe("Executor", () => {
         yield* executor.shutdown({ wait: true })
         expect(yield* executor.stats).toEqual({
           maxWorkers: 8,
+          lent: 0,
           running: 0,
           queued: 0,
           submitted: n,

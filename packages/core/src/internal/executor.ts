@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import type * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberRefs from "effect/FiberRefs"
 import { dual } from "effect/Function"
@@ -25,7 +26,7 @@ import {
   FutureTimeout,
   InvalidMaxWorkers
 } from "../FutureErrors.js"
-import { FutureImpl, type FutureOwner, PENDING, RUNNING } from "./future.js"
+import { currentWorkerOf, FutureImpl, type FutureOwner, PENDING, RUNNING } from "./future.js"
 
 /** @internal */
 export const TypeId: Executor.TypeId = Symbol.for("@requests-futures/core/Executor") as Executor.TypeId
@@ -95,11 +96,18 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   /** Futures given a slot whose fiber is not forked yet. */
   private toFork: Array<AnyFuture> = []
   private forkScheduled = false
+  /** How many futures may hold a slot: `maxWorkers`, plus the slots lent by workers that wait on queued futures. */
+  private limit: number
+  private lent = 0
 
+  private readonly runtime: Runtime.Runtime<never>
   private readonly runFork: ReturnType<typeof Runtime.runFork<never>>
 
-  constructor(readonly maxWorkers: number, private readonly runtime: Runtime.Runtime<never>) {
-    this.runFork = Runtime.runFork(runtime)
+  constructor(readonly maxWorkers: number, runtime: Runtime.Runtime<never>) {
+    this.limit = maxWorkers
+    // Every fiber of its work knows this executor (for managed blocking), at no cost per request.
+    this.runtime = Runtime.setFiberRef(runtime, currentWorkerOf, this)
+    this.runFork = Runtime.runFork(this.runtime)
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -186,9 +194,15 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     return Effect.sync(() => this.shut)
   }
 
+  unsafeManagedWait(future: Future.Future<unknown, unknown>): () => void {
+    const f = future as AnyFuture
+    return f.owner === this && f.status === PENDING ? this.lendSlot() : constVoid
+  }
+
   unsafeStats(): Executor.Stats {
     return {
       maxWorkers: this.maxWorkers,
+      lent: this.lent,
       running: this.running.size,
       queued: this.pending.size,
       submitted: this.submitted,
@@ -219,13 +233,13 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   // ---------------------------------------------------------------------------------------------
   // FutureOwner
 
-  cancel<A, E>(future: FutureImpl<A, E>, reason: CancelReason): boolean {
+  cancel<A, E>(future: FutureImpl<A, E>, reason: CancelReason, cause?: unknown): boolean {
     const f = future as AnyFuture
     switch (f.status) {
       case PENDING: {
         this.pending.remove(f)
         this.cancelledCount++
-        f.finishCancelled(reason, false)
+        f.finishCancelled(reason, false, cause)
         this.checkIdle()
         return true
       }
@@ -236,13 +250,27 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         // Finished first, so that the outcome the cancelled run reports is ignored; the slot is free
         // now, and an interrupted fiber's finalizers run in the background. (No run yet when it got
         // its slot in this very tick: its work never ran.)
-        f.finishCancelled(reason, cancelRun !== undefined)
+        f.finishCancelled(reason, cancelRun !== undefined, cause)
         cancelRun?.()
         this.drain()
         return true
       }
       default:
         return f.cancelReason !== undefined
+    }
+  }
+
+  lendSlot(): () => void {
+    this.lent++
+    this.limit++
+    this.drain()
+    let returned = false
+    return () => {
+      if (returned) return
+      returned = true
+      this.lent--
+      // A slot taken back is not taken from a running future: the next to start waits for one more to end.
+      this.limit--
     }
   }
 
@@ -295,7 +323,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
 
   /** Starts queued work while a slot is free. */
   private drain(): void {
-    while (this.running.size < this.maxWorkers && this.pending.head !== undefined) {
+    while (this.running.size < this.limit && this.pending.head !== undefined) {
       const f = this.pending.head
       this.pending.remove(f)
       this.start(f)
@@ -365,7 +393,10 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     }
   }
 
-  /** `runOptions` on the submitter's refs: a root fiber still, but with the caller's context. */
+  /**
+   * `runOptions` on the submitter's refs: a root fiber still, but with the caller's context, and this
+   * executor as the one whose work it runs (only when the work needs a fiber: a task's fast path has none).
+   */
   private callerRunOptions(refs: FiberRefs.FiberRefs): Task.RunOptions {
     const runFork = Runtime.runFork(
       Runtime.make({
@@ -374,8 +405,14 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         fiberRefs: refs
       })
     )
-    return { runFork: (effect) => runFork(effect, { immediate: true }), onFiber: this.runOptions.onFiber }
+    return {
+      runFork: (effect) => runFork(effect, { immediate: true, updateRefs: this.markWorker }),
+      onFiber: this.runOptions.onFiber
+    }
   }
+
+  private readonly markWorker = (refs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs =>
+    FiberRefs.updateAs(refs, { fiberId, fiberRef: currentWorkerOf, value: this })
 
   /** The work of a running future ended by itself: record it and hand the slot on. */
   private complete(f: AnyFuture, exit: Exit.Exit<unknown, unknown>): void {
@@ -422,6 +459,8 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
 }
 
 Object.defineProperty(ExecutorImpl.prototype, TypeId, { value: TypeId })
+
+const constVoid = (): void => {}
 
 const validate = (maxWorkers: number | undefined): Either.Either<number, InvalidMaxWorkers> => {
   const n = maxWorkers ?? defaultMaxWorkers
