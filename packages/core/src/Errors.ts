@@ -184,13 +184,33 @@ export class InvalidBody extends Data.TaggedError("InvalidBody")<RequestInfo & {
 
 /**
  * Retries were exhausted on a status; `last` is the error of the last attempt, `response` its response
- * (requests' `e.response`).
+ * (requests' `e.response`). Never a cancellation: that stops the retries.
  */
 export class RetryError extends Data.TaggedError("RetryError")<
-  RequestInfo & { readonly attempts: number; readonly last: RequestError; readonly response: Response.Response }
+  RequestInfo & {
+    readonly attempts: number
+    readonly last: Exclude<RequestError, RequestCancelled>
+    readonly response: Response.Response
+  }
 > {
   override get message(): string {
     return `${where(this)}: gave up after ${this.attempts} attempts: ${this.last.message}`
+  }
+}
+
+/**
+ * The request was cancelled by its `AbortSignal` (the request's `signal`, or its session's): nothing was
+ * sent when the signal was aborted already (`wasRunning: false`), else its socket was closed. `cause` is
+ * the signal's `reason`. A typed failure rather than an interruption, so that `Effect.catchTag` sees it
+ * and the reason is kept: the signal is a cancellation from outside Effect that the caller asked for.
+ */
+export class RequestCancelled extends Data.TaggedError("RequestCancelled")<
+  RequestInfo & { readonly wasRunning: boolean }
+> {
+  override get message(): string {
+    return `${where(this)}: cancelled by its AbortSignal ${
+      this.wasRunning ? "while running (its socket was closed)" : "before it was sent"
+    }${describeCause(this.cause)}`
   }
 }
 
@@ -265,11 +285,18 @@ export type RequestError =
   | RetryError
   | InvalidOption
   | DeadlineExceeded
+  | RequestCancelled
 
 /** The failures of sending a request and reading its response (no status check, no body decoding). */
 export type SendError = Exclude<
   RequestError,
-  HttpError | JsonDecodeError | SchemaDecodeError | RetryError | InvalidOption | DeadlineExceeded
+  | HttpError
+  | JsonDecodeError
+  | SchemaDecodeError
+  | RetryError
+  | InvalidOption
+  | DeadlineExceeded
+  | RequestCancelled
 >
 
 /** Timeouts, as `Effect.catchTag` cannot name a union: requests' `Timeout` base class. */
@@ -295,7 +322,8 @@ const tags: ReadonlySet<string> = new Set([
   "InvalidBody",
   "RetryError",
   "InvalidOption",
-  "DeadlineExceeded"
+  "DeadlineExceeded",
+  "RequestCancelled"
 ])
 
 /** Whether `u` is one of the request errors above. */

@@ -204,6 +204,11 @@ export type Work<A, E> =
  */
 export interface Stats {
   readonly maxWorkers: number
+  /**
+   * Worker slots lent right now by workers that wait on queued futures of this executor (managed
+   * blocking): up to `maxWorkers + lent` futures run at once.
+   */
+  readonly lent: number
   /** Futures holding a worker slot. */
   readonly running: number
   /** Futures waiting for a slot. */
@@ -307,6 +312,14 @@ export interface Executor extends Pipeable, Inspectable.Inspectable {
   unsafeHostStats(): ReadonlyArray<HostStats>
   /** Whether work is scheduled per host (`perHost` or `adaptive`): a FuturesSession then keys its requests. */
   readonly keyed: boolean
+  /**
+   * Managed blocking, for a worker of this executor that waits on `future` outside Effect (a Promise):
+   * when `future` is one of this executor's queued futures, one worker slot is lent (one more future
+   * runs at once) until the returned function is called; else nothing happens. Call it when the wait
+   * ends. Effect code needs none of this: waiting on a future (`yield*`, `result`, `await`) in work of
+   * the same executor lends the slot by itself.
+   */
+  unsafeManagedWait(future: Future.Future<unknown, unknown>): () => void
 }
 
 /**

@@ -74,11 +74,13 @@ export class QueueFull extends Data.TaggedError("QueueFull")<{
  *   or was interrupted).
  * - `"interrupted"`: its work was interrupted by something other than the executor (e.g. it interrupted itself).
  * - `"dropped"`: it was the oldest queued future of a full queue with `onFull: "dropOldest"`.
+ * - `"signal"`: an `AbortSignal` of its request (the request's `signal` or its session's) was aborted; the
+ *   error's `cause` is the signal's `reason`.
  *
  * @since 0.1.0
  * @category models
  */
-export type CancelReason = "cancel" | "timeout" | "shutdown" | "map" | "interrupted" | "dropped"
+export type CancelReason = "cancel" | "timeout" | "shutdown" | "map" | "interrupted" | "dropped" | "signal"
 
 const reasonText: Record<CancelReason, string> = {
   dropped: "the queue was full and it was the oldest queued (onFull: \"dropOldest\")",
@@ -86,8 +88,12 @@ const reasonText: Record<CancelReason, string> = {
   timeout: "waiting for its result timed out with cancelOnTimeout: true",
   shutdown: "its executor was shut down with cancelFutures / interruptRunning, or the executor's scope closed",
   map: "it belonged to an Executor.map that ended early (an earlier item failed, the map timed out or was interrupted)",
-  interrupted: "its work was interrupted from outside the executor"
+  interrupted: "its work was interrupted from outside the executor",
+  signal: "the AbortSignal of its request was aborted"
 }
+
+/** A signal's reason, in a message: an Error's message, else the value. */
+const describeReason = (reason: unknown): string => reason instanceof Error ? reason.message : String(reason)
 
 /**
  * The result of a cancelled future was asked for (Python's `concurrent.futures.CancelledError`).
@@ -100,12 +106,17 @@ export class CancelledError extends Data.TaggedError("CancelledError")<{
   readonly reason: CancelReason
   /** `true` when the work had started and was interrupted, `false` when it was cancelled while queued. */
   readonly wasRunning: boolean
+  /** For the reason `"signal"`: the signal's `reason` (what was passed to `abort(reason)`). */
+  readonly cause?: unknown
 }> {
   /** @since 0.1.0 */
   override get message(): string {
+    const why = this.reason === "signal" && this.cause !== undefined
+      ? `${reasonText.signal} (${describeReason(this.cause)})`
+      : reasonText[this.reason]
     return `Future #${this.futureId} was cancelled ${
       this.wasRunning ? "while running (its work was interrupted)" : "before it started (its work never ran)"
-    } because ${reasonText[this.reason]}; it has no result.`
+    } because ${why}; it has no result.`
   }
 }
 

@@ -105,6 +105,14 @@ export interface RequestOptions {
   readonly retry?: Retry.RetryInput | undefined
   /** A client span per send, and `traceparent`/`b3` headers from it; overrides the session's `tracing`. */
   readonly tracing?: boolean | undefined
+  /**
+   * Cancels the request when aborted, as `fetch`'s `signal`; the session's `signal` applies too (either
+   * aborts it), `null` ignores the session's. An aborted signal fails the request at once, before
+   * anything is sent; aborting it later closes the socket. The failure is `RequestCancelled` (for a
+   * future: its `CancelledError` with the reason `"signal"`), with the signal's `reason` as `cause`. The
+   * listener is removed when the request settles (with `stream`, when its response is returned).
+   */
+  readonly signal?: AbortSignal | null | undefined
 }
 
 /**

@@ -44,6 +44,8 @@ export interface Defaults {
   readonly hooks: Hooks | undefined
   readonly stream: boolean
   readonly retry: Retry.RetryInput | undefined
+  /** Cancels every request of the session when aborted (with each request's own `signal`). */
+  readonly signal: AbortSignal | undefined
 }
 
 export interface SessionConfig extends Transport.TransportConfig {
@@ -70,6 +72,12 @@ export interface SessionConfig extends Transport.TransportConfig {
    * `traceparent` and `b3` headers. Off by default; a request's `tracing` overrides it.
    */
   readonly tracing?: boolean | undefined
+  /**
+   * Cancels every request of the session when aborted, queued or running (see `RequestOptions.signal`);
+   * a request's own `signal` applies as well. The session stays usable: a request made once the signal
+   * is aborted fails at once with `RequestCancelled`.
+   */
+  readonly signal?: AbortSignal | undefined
 }
 
 /** What the caller knows of a request's time before it is sent (a FuturesSession: its queue time). */

@@ -57,6 +57,7 @@ describe("Executor", () => {
         const stats = yield* executor.stats
         expect(stats).toEqual({
           maxWorkers: 2,
+          lent: 0,
           running: 0,
           queued: 0,
           waiting: 0,
@@ -197,6 +198,7 @@ describe("Executor", () => {
         yield* Effect.forEach([blocker, queuedA, queuedB], (future) => future.result())
         expect(executor.unsafeStats()).toEqual({
           maxWorkers: 2,
+          lent: 0,
           running: 0,
           queued: 0,
           waiting: 0,
@@ -414,6 +416,7 @@ describe("Executor", () => {
         yield* executor.shutdown({ wait: true })
         expect(yield* executor.stats).toEqual({
           maxWorkers: 8,
+          lent: 0,
           running: 0,
           queued: 0,
           waiting: 0,

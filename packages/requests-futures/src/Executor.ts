@@ -5,6 +5,7 @@ import { Future } from "./Future.js"
 import { coreOf } from "./internal/core.js"
 import { fromFutureFailure } from "./internal/errors.js"
 import { runPromise } from "./internal/run.js"
+import { makeWorker, workers } from "./internal/worker.js"
 import type { ErrorReporter, ExecutorOptions, MapOptions, ShutdownOptions } from "./types/options.js"
 import { type InspectArgs, inspectAs } from "./utils/inspect.js"
 import { reportToConsole } from "./utils/report.js"
@@ -64,7 +65,9 @@ export class Executor implements AsyncDisposable {
   /**
    * Runs `fn` on a worker and returns its future at once. `fn` gets an `AbortSignal` that aborts when the
    * future is cancelled while running. A throw or a rejection is the future's error, as it is.
-   * Throws `ExecutorShutdown` after `shutdown()`.
+   * Throws `ExecutorShutdown` after `shutdown()`. When `fn` awaits a future of this executor that is
+   * still queued (a request of a session sharing it), its worker slot is lent until that future is done,
+   * so that it runs even when every worker waits (no deadlock at `maxWorkers: 1`).
    *
    * @example
    * ```ts
@@ -72,12 +75,15 @@ export class Executor implements AsyncDisposable {
    * ```
    */
   submit<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>): Future<T, unknown> {
+    // `fn` runs as a worker of this executor: awaiting one of its queued futures lends its slot.
+    const worker = makeWorker(this[coreOf])
     const work = Effect.tryPromise<T, unknown>({
-      try: async (signal) => await fn(signal),
+      try: async (signal) => await workers.run(worker, () => fn(signal)),
       catch: (error) => error
     })
     const submitted = this[coreOf].unsafeSubmit(work)
     if (Either.isLeft(submitted)) throw fromFutureFailure({ error: submitted.left })
+    worker.future = submitted.right
     return new Future(submitted.right, fromFutureFailure, this.#report)
   }
 

@@ -5,6 +5,7 @@ import type { RequestInfo } from "./errors/RequestException.js"
 import { TimeoutError } from "./errors/TimeoutError.js"
 import { coreOf } from "./internal/core.js"
 import { failureOf } from "./internal/errors.js"
+import { managedWait } from "./internal/worker.js"
 import type { ErrorReporter } from "./types/options.js"
 import { callSafely } from "./utils/report.js"
 
@@ -162,8 +163,9 @@ export class Future<T, E = unknown> implements PromiseLike<T> {
     this[coreOf].unsafeAddObserver(() => callSafely(() => callback(this), this.#report))
   }
 
-  /** @internal */
+  /** @internal Every wait goes through here: in a worker of the same executor, it lends the worker's slot. */
   [observe](callback: (settled: Settled<T, E>) => void): () => void {
+    managedWait(this[coreOf])
     return this[coreOf].unsafeAddObserver((exit) => callback(this.#settle(exit)))
   }
 

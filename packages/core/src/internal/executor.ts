@@ -29,7 +29,7 @@ import {
   InvalidMaxWorkers,
   QueueFull
 } from "../FutureErrors.js"
-import { BACKOFF, FINISHED, FutureImpl, type FutureOwner, PENDING, RUNNING, WAITING } from "./future.js"
+import { BACKOFF, currentWorkerOf, FINISHED, FutureImpl, type FutureOwner, PENDING, RUNNING, WAITING } from "./future.js"
 import { FutureList, Scheduler } from "./scheduler.js"
 
 /** @internal */
@@ -77,15 +77,22 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   /** Futures given a slot whose fiber is not forked yet. */
   private toFork: Array<AnyFuture> = []
   private forkScheduled = false
+  /** How many futures may hold a slot: `maxWorkers`, plus the slots lent by workers that wait on queued futures. */
+  private limit: number
+  private lent = 0
 
+  private readonly runtime: Runtime.Runtime<never>
   private readonly runFork: ReturnType<typeof Runtime.runFork<never>>
 
   constructor(
     readonly maxWorkers: number,
-    private readonly runtime: Runtime.Runtime<never>,
+    runtime: Runtime.Runtime<never>,
     options: Executor.Options | undefined
   ) {
-    this.runFork = Runtime.runFork(runtime)
+    this.limit = maxWorkers
+    // Every fiber of its work knows this executor (for managed blocking), at no cost per request.
+    this.runtime = Runtime.setFiberRef(runtime, currentWorkerOf, this)
+    this.runFork = Runtime.runFork(this.runtime)
     // The scheduler's time (rate limits, pauses, deadlines) is the runtime's Clock: a TestClock drives it.
     this.clock = Context.get(FiberRefs.getOrDefault(runtime.fiberRefs, DefaultServices.currentServices), Clock.Clock)
     this.keyed = options?.perHost !== undefined || options?.adaptive === true
@@ -205,9 +212,15 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     return Effect.sync(() => this.shut)
   }
 
+  unsafeManagedWait(future: Future.Future<unknown, unknown>): () => void {
+    const f = future as AnyFuture
+    return f.owner === this && f.status === PENDING ? this.lendSlot() : constVoid
+  }
+
   unsafeStats(): Executor.Stats {
     return {
       maxWorkers: this.maxWorkers,
+      lent: this.lent,
       running: this.running.size,
       queued: this.scheduler.queued,
       waiting: this.waiting.size,
@@ -244,7 +257,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   // ---------------------------------------------------------------------------------------------
   // FutureOwner
 
-  cancel<A, E>(future: FutureImpl<A, E>, reason: CancelReason): boolean {
+  cancel<A, E>(future: FutureImpl<A, E>, reason: CancelReason, cause?: unknown): boolean {
     const f = future as AnyFuture
     if (f.status === FINISHED) return f.cancelReason !== undefined
     const cancelRun = f.cancelRun
@@ -254,7 +267,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     // Finished first, so that the outcome the cancelled run reports is ignored; the slot is free now,
     // and an interrupted fiber's finalizers run in the background. (No run yet when it got its slot in
     // this very tick: its work never ran.) A queued future coming back from a backoff has a fiber too.
-    f.finishCancelled(reason, wasRunning && cancelRun !== undefined)
+    f.finishCancelled(reason, wasRunning && cancelRun !== undefined, cause)
     cancelRun?.()
     this.drain()
     this.checkIdle()
@@ -300,6 +313,20 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         this.admitted.delete(f)
         admitted()
       }
+    }
+  }
+
+  lendSlot(): () => void {
+    this.lent++
+    this.limit++
+    this.drain()
+    let returned = false
+    return () => {
+      if (returned) return
+      returned = true
+      this.lent--
+      // A slot taken back is not taken from a running future: the next to start waits for one more to end.
+      this.limit--
     }
   }
 
@@ -364,7 +391,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
 
   /** Starts queued work while a slot is free (the executor's, and its host's: see `Scheduler.next`). */
   private drain(): void {
-    while (this.running.size < this.maxWorkers) {
+    while (this.running.size < this.limit) {
       const f = this.scheduler.next()
       if (f === undefined) {
         const wakeAt = this.scheduler.wakeAt
@@ -510,7 +537,10 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     }
   }
 
-  /** `runOptions` on the submitter's refs: a root fiber still, but with the caller's context. */
+  /**
+   * `runOptions` on the submitter's refs: a root fiber still, but with the caller's context, and this
+   * executor as the one whose work it runs (only when the work needs a fiber: a task's fast path has none).
+   */
   private callerRunOptions(refs: FiberRefs.FiberRefs): Task.RunOptions {
     const runFork = Runtime.runFork(
       Runtime.make({
@@ -519,8 +549,14 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         fiberRefs: refs
       })
     )
-    return { runFork: (effect) => runFork(effect, { immediate: true }), onFiber: this.runOptions.onFiber }
+    return {
+      runFork: (effect) => runFork(effect, { immediate: true, updateRefs: this.markWorker }),
+      onFiber: this.runOptions.onFiber
+    }
   }
+
+  private readonly markWorker = (refs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs =>
+    FiberRefs.updateAs(refs, { fiberId, fiberRef: currentWorkerOf, value: this })
 
   /** The work of a running future ended by itself: record it and hand the slot on. */
   private complete(f: AnyFuture, exit: Exit.Exit<unknown, unknown>): void {
@@ -589,6 +625,8 @@ class WorkInfoImpl implements Executor.WorkInfo {
     this.executor.signal(this.future, signal)
   }
 }
+
+const constVoid = (): void => {}
 
 const validate = (maxWorkers: number | undefined): Either.Either<number, InvalidMaxWorkers> => {
   const n = maxWorkers ?? defaultMaxWorkers

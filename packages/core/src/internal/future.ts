@@ -4,8 +4,10 @@ import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import type * as FiberRefs from "effect/FiberRefs"
 import { dual, identity } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -38,11 +40,27 @@ export type Status = typeof PENDING | typeof RUNNING | typeof FINISHED | typeof 
  * @internal
  */
 export interface FutureOwner {
-  /** Cancels a pending or running future; returns `Future.cancel`'s answer. */
-  readonly cancel: <A, E>(future: FutureImpl<A, E>, reason: CancelReason) => boolean
+  /**
+   * Cancels a pending or running future; returns `Future.cancel`'s answer. `cause`: the signal's reason,
+   * for the reason `"signal"`.
+   */
+  readonly cancel: <A, E>(future: FutureImpl<A, E>, reason: CancelReason, cause?: unknown) => boolean
   /** Reports a done-callback that threw. */
   readonly reportCallbackError: (future: Future.Future<unknown, unknown>, error: unknown) => void
+  /** Lends one worker slot (the executor runs one more future at once) until the returned function is called. */
+  readonly lendSlot: () => () => void
 }
+
+/**
+ * The executor whose work the current fiber runs (set in the executor's runtime, and on the refs of
+ * work submitted from a fiber), so that a wait on one of its queued futures lends the waiter's slot.
+ *
+ * @internal
+ */
+export const currentWorkerOf: FiberRef.FiberRef<FutureOwner | undefined> = globalValue(
+  Symbol.for("@requests-futures/core/Executor/currentWorkerOf"),
+  () => FiberRef.unsafeMake<FutureOwner | undefined>(undefined)
+)
 
 /** @internal */
 export type Observer<A, E> = (exit: Exit.Exit<A, E | CancelledError>) => void
@@ -169,20 +187,37 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
     return Effect.suspend(() => {
       const exit = this.publicExit()
       if (exit !== undefined) return Effect.succeed(exit)
-      return Effect.async<Exit.Exit<A, E | CancelledError>>((resume) => {
+      return this.managed(Effect.async<Exit.Exit<A, E | CancelledError>>((resume) => {
         const remove = this.unsafeAddObserver((exit) => resume(Effect.succeed(exit)))
         return Effect.sync(remove)
-      })
+      }))
     })
   }
 
   /** What `yield* future` runs: `result()` without a timeout. The runtime calls it each time it runs the future. */
   commit(): Effect.Effect<A, E | CancelledError> {
     // A future never un-finishes: once done, its exit is the answer (an Exit is an Effect).
-    return this.publicExit() ?? Effect.async<A, E | CancelledError>((resume) => {
+    return this.publicExit() ?? this.managed(Effect.async<A, E | CancelledError>((resume) => {
       const remove = this.unsafeAddObserver(resume)
       return Effect.sync(remove)
-    })
+    }))
+  }
+
+  /**
+   * Managed blocking (as Java's ForkJoinPool): a fiber running work of this future's executor that
+   * waits on it while it is queued lends its slot for the wait, so the future can run even when every
+   * worker waits on futures behind them (else `maxWorkers` waiting workers would hang for ever).
+   */
+  private managed<X, Y>(wait: Effect.Effect<X, Y>): Effect.Effect<X, Y> {
+    return Effect.withFiberRuntime((fiber) =>
+      this.status === PENDING && fiber.getFiberRef(currentWorkerOf) === this.owner
+        ? Effect.acquireUseRelease(
+          Effect.sync(() => this.owner.lendSlot()),
+          () => wait,
+          (release) => Effect.sync(release)
+        )
+        : wait
+    )
   }
 
   result(options?: Future.ResultOptions): Effect.Effect<A, E | CancelledError | FutureTimeout> {
@@ -271,10 +306,14 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
     this.settle()
   }
 
-  /** Called once by the owner when the future is cancelled. */
-  finishCancelled(reason: CancelReason, wasRunning: boolean): void {
+  /** Called once by the owner when the future is cancelled (`cause`: what cancelled it, a signal's reason). */
+  finishCancelled(reason: CancelReason, wasRunning: boolean, cause?: unknown): void {
     this.cancelReason = reason
     this.cancelledWhileRunning = wasRunning
+    // Rare (a signal): the error is made now, as the cause has no field of its own.
+    if (cause !== undefined) {
+      this.cancelError = new CancelledError({ futureId: this.id, reason, wasRunning, cause })
+    }
     this.settle()
   }
 

@@ -16,11 +16,13 @@ import { retryAfter } from "../Retry.js"
 import type * as Session from "../Session.js"
 import * as Task from "../Task.js"
 import * as executorInternal from "./executor.js"
+import type { FutureImpl } from "./future.js"
 import { methodShortcuts } from "./methods.js"
 import * as sessionInternal from "./session.js"
+import * as signal from "./signal.js"
 import * as transportInternal from "./transport.js"
 import { redactUrl } from "./url.js"
-import { checkConfig } from "./validate.js"
+import { checkConfig, isSignal } from "./validate.js"
 
 export const FuturesSessionTag = Context.GenericTag<FuturesSession.FuturesSession>(
   "@requests-futures/core/FuturesSession"
@@ -40,6 +42,10 @@ const deriveSession = (base: Session.Session, config: Session.SessionConfig): Se
       hooks: config.hooks ?? defaults.hooks,
       stream: config.stream ?? defaults.stream,
       retry: config.retry ?? defaults.retry,
+      // Both cancel its requests: the given session's signal and its own (one combined signal per session).
+      signal: !isSignal(config.signal) || !isSignal(defaults.signal) || config.signal === defaults.signal
+        ? config.signal ?? defaults.signal
+        : AbortSignal.any([config.signal, defaults.signal]),
       cookies: base.cookies
     },
     base.transport
@@ -112,19 +118,49 @@ export const makeWith = (
     return future
   }
 
+  /**
+   * The request's signals (its own and the session's) cancel its future, queued (never sent) or running
+   * (its socket closed), with the reason `"signal"`: the future, not the request inside it, listens, so
+   * the request is sent with `signal: null`. The listeners go when the future is done.
+   */
+  const cancelledBy = (signals: ReadonlyArray<AbortSignal>) => (future: FuturesSession.ResponseFuture) => {
+    const impl = future as FutureImpl<unknown, unknown>
+    const already = signal.aborted(signals)
+    if (already !== undefined) impl.owner.cancel(impl, "signal", already.reason)
+    else future.unsafeAddObserver(signal.onAbort(signals, (reason) => impl.owner.cancel(impl, "signal", reason)))
+    return track(future)
+  }
+
+  const signalsOf = (init: FuturesSession.FuturesRequestInit) =>
+    signal.signalsOf(init.signal, session.defaults().signal)
+
   const closedError = () => new ExecutorShutdown({ operation: "submit" })
 
-  const request = (init: FuturesSession.FuturesRequestInit) =>
-    closed
-      ? Effect.fail(closedError())
-      : Effect.map(submit(init, (work, options) => executor.submit(work, options)), track)
+  const request = (
+    init: FuturesSession.FuturesRequestInit
+  ): Effect.Effect<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> => {
+    if (closed) return Effect.fail(closedError())
+    const signals = signalsOf(init)
+    return signals === undefined
+      ? Effect.map(submit(init, (work, options) => executor.submit(work, options)), track)
+      : Effect.map(
+        submit({ ...init, signal: null }, (work, options) => executor.submit(work, options)),
+        cancelledBy(signals)
+      )
+  }
 
   const unsafeRequest = (
     init: FuturesSession.FuturesRequestInit
-  ): Either.Either<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> =>
-    closed
-      ? Either.left(closedError())
-      : Either.map(submit(init, (work, options) => executor.unsafeSubmit(work, options)), track)
+  ): Either.Either<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> => {
+    if (closed) return Either.left(closedError())
+    const signals = signalsOf(init)
+    return signals === undefined
+      ? Either.map(submit(init, (work, options) => executor.unsafeSubmit(work, options)), track)
+      : Either.map(
+        submit({ ...init, signal: null }, (work, options) => executor.unsafeSubmit(work, options)),
+        cancelledBy(signals)
+      )
+  }
 
   // Idempotent: a second call waits for the same futures.
   const close = ({ cancelFutures = false, interruptRunning = false }: FuturesSession.CloseOptions = {}) =>

@@ -16,9 +16,11 @@ import type * as Transport from "../Transport.js"
 import { normalize as normalizeRetry, type RetryInput, type RetryPolicy } from "../Retry.js"
 import { version } from "../version.js"
 import { type EncodedBody, encodeBodyStep } from "./body.js"
+import * as debug from "./debug.js"
 import { followRedirects } from "./redirects.js"
 import * as transportInternal from "./transport.js"
 import { methodShortcuts } from "./methods.js"
+import * as signal from "./signal.js"
 import { prepareUrl } from "./url.js"
 import { checkConfig, checkRequest, sessionTimeout } from "./validate.js"
 
@@ -124,7 +126,8 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
     maxRedirects: config.maxRedirects ?? 30,
     hooks: config.hooks,
     stream: config.stream ?? false,
-    retry: config.retry
+    retry: config.retry,
+    signal: config.signal
   }
   const cookies = config.cookies instanceof CookieJar ? config.cookies : CookieJar.make(config.cookies)
   const tracing = config.tracing ?? false
@@ -133,7 +136,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
    * One request, as a task: prepared synchronously when it starts (URL, body, headers, cookies), then
    * handed to the redirect step; hooks, tracing and Blob bodies continue as effects.
    */
-  const task = (input: RequestInit, timing?: Session.RequestTiming): Task.Task<Response, RequestError> =>
+  const send = (input: RequestInit, timing?: Session.RequestTiming): Task.Task<Response, RequestError> =>
     Task.make((resume) => {
       const d = defaults
       const checked = checkRequest(input, d)
@@ -192,6 +195,14 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           return Task.fromEffect(Effect.flatMap(encoded, (body) => Task.toEffect(withBody(body)))).start(resume)
       }
     })
+
+  /** The request with its signals (its own and the session's) and, with `NODE_DEBUG`, its debug line. */
+  const task = (input: RequestInit, timing?: Session.RequestTiming): Task.Task<Response, RequestError> => {
+    const signals = signal.signalsOf(input.signal, defaults.signal)
+    const sent = send(input, timing)
+    const cancellable = signals === undefined ? sent : signal.cancellable(sent, input, signals)
+    return debug.enabled ? debug.logged(cancellable, input, timing) : cancellable
+  }
 
   const request = (init: RequestInit, timing?: Session.RequestTiming): Effect.Effect<Response, RequestError> =>
     Task.toEffect(task(init, timing))

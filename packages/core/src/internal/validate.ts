@@ -125,6 +125,18 @@ export const checkHeaders = (headers: unknown): Problem | undefined => {
   return undefined
 }
 
+/** Whether `u` is an `AbortSignal` (by shape: one of another realm, or a polyfill, passes too). */
+export const isSignal = (u: unknown): u is AbortSignal =>
+  typeof u === "object" && u !== null && typeof (u as { readonly aborted?: unknown }).aborted === "boolean" &&
+  typeof (u as { readonly addEventListener?: unknown }).addEventListener === "function" &&
+  typeof (u as { readonly removeEventListener?: unknown }).removeEventListener === "function"
+
+/** A `signal` option: an `AbortSignal`, or `null` (a request's: not even the session's). */
+export const checkSignal = (value: unknown, allowNull: boolean): Problem | undefined =>
+  value === undefined || (allowNull && value === null) || isSignal(value)
+    ? undefined
+    : problem("signal", value, `a signal is an AbortSignal (new AbortController().signal)${allowNull ? " or null" : ""}`)
+
 // ---------------------------------------------------------------------------------------------
 // A session's settings
 // ---------------------------------------------------------------------------------------------
@@ -137,7 +149,8 @@ export type CheckedConfig<C extends Session.SessionConfig> = Omit<C, "timeout"> 
 const sessionProblem = (config: Session.SessionConfig): Either.Either<Timeout | undefined, Problem> => {
   const timeout = checkTimeout(config.timeout)
   if (Either.isLeft(timeout)) return timeout
-  const bad = checkMaxRedirects(config.maxRedirects) ?? checkParams(config.params) ?? checkHeaders(config.headers)
+  const bad = checkMaxRedirects(config.maxRedirects) ?? checkParams(config.params) ?? checkHeaders(config.headers) ??
+    checkSignal(config.signal, false)
   return bad === undefined ? timeout : Either.left(bad)
 }
 
@@ -168,7 +181,7 @@ const checkDefaults = (defaults: Session.Defaults): Problem | undefined => {
   const timeout = checkTimeout(defaults.timeout)
   const bad = Either.isLeft(timeout)
     ? timeout.left
-    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? undefined
+    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? checkSignal(defaults.signal, false)
   if (bad !== undefined) return { ...bad, reason: `the session's ${bad.option}: ${bad.reason}` }
   checkedDefaults.add(defaults)
   return undefined
@@ -226,7 +239,8 @@ export const checkRequest = (
   let bad = checkDefaults(defaults) ??
     checkParams(input.params) ??
     checkMaxRedirects(input.maxRedirects) ??
-    checkHeaders(input.headers)
+    checkHeaders(input.headers) ??
+    checkSignal(input.signal, true)
   if (bad === undefined && input.timeout !== undefined) {
     const checked = checkTimeout(input.timeout)
     if (Either.isLeft(checked)) bad = checked.left

@@ -12,10 +12,13 @@ export type CancelReason =
   | "map"
   /** The queue was full and it was the oldest queued (`onFull: "dropOldest"`). */
   | "dropped"
+  /** An `AbortSignal` of the request (its `signal` option, or its session's) was aborted: `cause` is its `reason`. */
+  | "signal"
 
 /**
- * The result of a cancelled future was asked for (`concurrent.futures.CancelledError`). Not a
- * `RequestException`: the request did not fail, it was stopped.
+ * The result of a cancelled future was asked for (`concurrent.futures.CancelledError`), or a request was
+ * cancelled by its `signal` (a `Session`'s too). Not a `RequestException`: the request did not fail, it
+ * was stopped. Cancelled by a signal, its `reason` is `"signal"` and its `cause` the signal's `reason`.
  *
  * @example
  * ```ts
@@ -35,9 +38,15 @@ export class CancelledError extends Error {
 
   constructor(
     message: string,
-    options: { readonly request?: RequestInfo | undefined; readonly wasRunning: boolean; readonly reason: CancelReason }
+    options: {
+      readonly request?: RequestInfo | undefined
+      readonly wasRunning: boolean
+      readonly reason: CancelReason
+      /** What cancelled it, when known: the signal's `reason` for the reason `"signal"`. */
+      readonly cause?: unknown
+    }
   ) {
-    super(message)
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.request = options.request
     this.wasRunning = options.wasRunning
     this.reason = options.reason

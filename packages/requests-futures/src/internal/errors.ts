@@ -48,14 +48,17 @@ import { coreOf } from "./core.js"
 type CoreRequestError = CoreErrors.RequestError
 type CoreResponse = CoreResponseModule.Response
 
+/** The core's request errors that are the facade's `RequestError`s (a cancellation is a `CancelledError`). */
+type CoreFailure = Exclude<CoreRequestError, CoreErrors.RequestCancelled>
+
 type Mappers = {
-  readonly [Tag in CoreRequestError["_tag"]]: (
-    error: Extract<CoreRequestError, { readonly _tag: Tag }>,
+  readonly [Tag in CoreFailure["_tag"]]: (
+    error: Extract<CoreFailure, { readonly _tag: Tag }>,
     wrap: (response: CoreResponse) => Response
   ) => RequestError
 }
 
-const base = (error: Exclude<CoreRequestError, CoreErrors.InvalidOption>) => ({ request: { method: error.method, url: error.url }, cause: error.cause })
+const base = (error: Exclude<CoreFailure, CoreErrors.InvalidOption>) => ({ request: { method: error.method, url: error.url }, cause: error.cause })
 
 const mappers: Mappers = {
   ConnectionError: (e) => new ConnectionError(e.message, base(e)),
@@ -103,9 +106,9 @@ const wrapResponse = (response: CoreResponse): Response => new Response(response
  * responses (pass one that returns an existing facade response to keep its identity).
  */
 export const fromCoreRequestError = (
-  error: CoreRequestError,
+  error: CoreFailure,
   wrap: (response: CoreResponse) => Response = wrapResponse
-): RequestError => (mappers[error._tag] as (e: CoreRequestError, w: typeof wrap) => RequestError)(error, wrap)
+): RequestError => (mappers[error._tag] as (e: CoreFailure, w: typeof wrap) => RequestError)(error, wrap)
 
 /** A wrap that answers `response` for its own core response. */
 export const keeping = (response: Response) => (core: CoreResponse): Response =>
@@ -129,16 +132,26 @@ const why: Record<CancelReason, string> = {
   interrupted: "by an interruption from outside its executor",
   timeout: "when waiting for it timed out",
   map: "with the rest of its batch",
-  dropped: "to make room in a full queue (onFull: \"dropOldest\"; it was the oldest queued)"
+  dropped: "to make room in a full queue (onFull: \"dropOldest\"; it was the oldest queued)",
+  signal: "by its AbortSignal"
 }
 
-const cancelled = (error: CoreFuture.CancelledError | undefined, request: RequestInfo | undefined): CancelledError => {
+const describeReason = (reason: unknown): string =>
+  reason === undefined ? "" : `: ${reason instanceof Error ? reason.message : String(reason)}`
+
+const cancelled = (
+  error: CoreFuture.CancelledError | CoreErrors.RequestCancelled | undefined,
+  request: RequestInfo | undefined
+): CancelledError => {
   const what = request === undefined ? "The future" : `${request.method} ${request.url}`
   const wasRunning = error?.wasRunning ?? true
-  const reason = error?.reason ?? "interrupted"
+  const reason = error === undefined ? "interrupted" : error._tag === "RequestCancelled" ? "signal" : error.reason
+  const cause = reason === "signal" ? error?.cause : undefined
   return new CancelledError(
-    `${what} was cancelled ${why[reason]} ${wasRunning ? "while running (its work was interrupted)" : "before it started"}`,
-    { request, wasRunning, reason }
+    `${what} was cancelled ${why[reason]} ${
+      wasRunning ? "while running (its work was interrupted)" : "before it started"
+    }${describeReason(cause)}`,
+    { request, wasRunning, reason, cause }
   )
 }
 
@@ -181,6 +194,9 @@ export const fromRequestFailure = (
   if (error instanceof RequestException) return error
   // A hook or callback that threw a request error (`raiseForStatus()`'s) fails with that error itself.
   if (error instanceof CoreErrors.HookError && isRequestError(error.cause)) return error.cause
-  if (CoreErrors.isRequestError(error)) return fromCoreRequestError(error)
+  if (CoreErrors.isRequestError(error)) {
+    // A request cancelled by its signal is stopped, not failed: a `CancelledError`, as a cancelled future.
+    return error._tag === "RequestCancelled" ? cancelled(error, request) : fromCoreRequestError(error)
+  }
   return fromFutureFailure(failure, request)
 }

@@ -218,6 +218,19 @@ export interface SessionOptions {
    * ```
    */
   readonly trustEnv?: boolean | undefined
+  /**
+   * Cancels every request of the session when aborted: queued ones are never sent, running ones have
+   * their socket closed, and later ones fail at once; each rejects with `CancelledError` (`reason:
+   * "signal"`, `cause`: the signal's reason). A request's own `signal` applies as well.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController()
+   * const session = new FuturesSession({ signal: controller.signal })
+   * controller.abort(new Error("shutting down"))
+   * ```
+   */
+  readonly signal?: AbortSignal | undefined
 }
 
 /** The settings of a `FuturesSession`: those of a `Session`, and where its requests run. */
@@ -420,6 +433,18 @@ export interface RequestOptions {
    * ```
    */
   readonly stream?: boolean | undefined
+  /**
+   * Cancels the request when aborted, as `fetch`'s `signal` (with the session's, if it has one; `null`
+   * ignores the session's). Aborted already: it rejects at once and nothing is sent; queued in a
+   * `FuturesSession`: it is never sent; running: its socket is closed. It rejects with `CancelledError`
+   * (`reason: "signal"`, `cause`: the signal's reason). Its listener is removed once the request settles.
+   *
+   * @example
+   * ```ts
+   * const response = await session.get(url, { signal: AbortSignal.timeout(5_000) })
+   * ```
+   */
+  readonly signal?: AbortSignal | null | undefined
 }
 
 /** The options of one request of a `FuturesSession`. */
