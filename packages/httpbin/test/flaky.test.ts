@@ -54,6 +54,13 @@ describe("/flaky/:key/:n", () => {
     expect(Date.parse(dated.res.headers.get("retry-after") ?? "")).toBeGreaterThan(Date.now())
   })
 
+  it("?close=1 fails by closing the connection without a response", async () => {
+    await expect(fetch(`${httpbin().url}/flaky/close/1?close=1`)).rejects.toThrow()
+    const { res, body } = await flaky("close/1?close=1")
+    expect(res.status).toBe(200)
+    expect(body.attempt).toBe(2)
+  })
+
   it("answers any method and echoes the body it finally accepts", async () => {
     expect((await flaky("put/1", { method: "PUT", body: "payload" })).res.status).toBe(503)
     const { res, body } = await flaky("put/1", { method: "PUT", body: "payload" })

@@ -162,7 +162,8 @@ describe("every failure is a class of requests' tree, with _tag, request and cau
   it("exhausted retries on a status are RetryError whose last error is the HTTPError", async () => {
     const error = await failure(`${httpbin.url}/status/503`, { retry: { limit: 1, backoff: 10 } })
     expectError(error, RetryError, "RetryError")
-    expect((error as RetryError).attempts).toBe(2)
+    expect((error as RetryError).attempts.map((a) => a.status)).toEqual([503, 503])
+    expect((error as RetryError).message).toBe(`GET ${httpbin.url}/status/503: gave up after 2 attempts (503, 503)`)
     expect((error as RetryError).last).toBeInstanceOf(HTTPError)
   })
 

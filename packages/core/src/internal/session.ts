@@ -176,6 +176,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           allowRedirects: init.allowRedirects ?? method !== "HEAD",
           maxRedirects: init.maxRedirects ?? d.maxRedirects,
           retry: retryPolicy(init.retry ?? d.retry),
+          backoff: timing?.backoff,
           queuedMs: timing?.queuedMs ?? 0,
           tracing: init.tracing ?? tracing
         })

@@ -33,6 +33,8 @@ export const flakyRoutes: ReadonlyArray<Route> = [
     const attempt = (ex.server.flaky.get(key) ?? 0) + 1
     ex.server.flaky.set(key, attempt)
     if (attempt <= failures) {
+      // As /fault/close-before-response: the client sees the connection close before any response.
+      if (isTruthyFlag(ex.args.get("close"))) return void ex.breakConnection().destroy()
       return sendJson(ex, { attempt, error: `failing attempt ${attempt} of ${failures}`, key }, status, retryAfter)
     }
     sendJson(ex, { attempt, data: jsonSafe(ex.body), key, method: ex.method })
