@@ -176,6 +176,16 @@ describe("every failure is a class of requests' tree, with _tag, request and cau
     expect((last as HTTPError).response).toBe(response)
   })
 
+  it("a response after retries lists the failed attempts; RetryError's response those before the last", async () => {
+    const response = await session.get(`${httpbin.url}/flaky/facade/2?status=500`, { retry: { limit: 2, backoff: 10 } })
+    expect(response.statusCode).toBe(200)
+    expect(response.retries.map((attempt) => attempt.status)).toEqual([500, 500])
+    expect(response.retries.every((attempt) => attempt.waitedMs >= 0 && attempt.waitedMs <= 20)).toBe(true)
+    const error = await failure(`${httpbin.url}/status/429`, { retry: { limit: 1, backoff: 10 } })
+    expectError(error, RetryError, "RetryError")
+    expect((error as RetryError).response.retries).toEqual((error as RetryError).attempts.slice(0, 1))
+  })
+
   it("a switch on _tag narrows the settled error", async () => {
     const outcome = await session.get(`${httpbin.url}/fault/stall-headers/1000`, { timeout: 50 }).settle()
     let handled = "nothing"
