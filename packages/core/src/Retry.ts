@@ -78,7 +78,7 @@ const noRetries: ReadonlyArray<RetryAttempt> = []
  * ms the server asked to wait with `Retry-After` (delay-seconds or an HTTP-date, RFC 9110 10.2.3), if it
  * did, as urllib3 reads it: digits are seconds, anything else must parse as a date, else it is ignored.
  */
-export const retryAfterMs = (value: string | undefined, nowMs: number): number | undefined => {
+const retryAfterMs = (value: string | undefined, nowMs: number): number | undefined => {
   if (value === undefined) return undefined
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000
   const date = Date.parse(value)
@@ -102,7 +102,10 @@ const jittered = (policy: RetryPolicy, retry: number): Effect.Effect<number> => 
   return Effect.map(Random.next, (r) => Math.round(r * cap))
 }
 
-/** A response retried or given up on is not the answer: its body, if still on the wire, is read and dropped. */
+/**
+ * A retried response is not the answer: its body, if still on the wire (`stream`), is read and dropped
+ * so its connection serves the next attempt, as urllib3's `drain_conn` before a retry.
+ */
 const discard = (raw: Transport.RawResponse): Effect.Effect<void> =>
   raw.bodyStream === undefined ? Effect.void : Effect.ignore(Stream.runDrain(raw.bodyStream))
 

@@ -122,6 +122,25 @@ describe("Retry", () => {
       expect(response.retries[0]!.status).toBeUndefined()
     }).pipe(Effect.provide(Httpbin.layer()), Effect.scoped))
 
+  it.live("with stream: true, a retried response's body is read off, so the next attempt reuses its connection", () =>
+    Effect.gen(function*() {
+      const server = yield* Httpbin
+      const session = yield* Session.make({ retry: { limit: 3, backoff: 10 } })
+      const streamed = yield* session.get(`${server.url}/flaky/streamed/2`, { stream: true })
+      const response = yield* Response.readBody(streamed)
+      expect(yield* Response.json(response)).toMatchObject({ attempt: 3 })
+      expect(server.stats().accepted).toBe(1)
+      server.resetStats()
+      // 2 MB of 503, more than a streamed body buffers: unread, it would hold its connection.
+      const url = `${server.url}/drip?code=503&numbytes=2000000&duration=0`
+      const error = yield* Effect.flip(session.get(url, { stream: true, retry: { limit: 2, backoff: 10 } }))
+      if (error._tag !== "RetryError") throw new Error(`expected RetryError, got ${error._tag}`)
+      expect(error.attempts).toHaveLength(3)
+      expect(error.response.content.byteLength).toBe(2_000_000)
+      // (the first may open a second connection while the last one is still being released)
+      expect(server.stats().accepted).toBeLessThanOrEqual(1)
+    }).pipe(Effect.provide(Httpbin.layer()), Effect.scoped))
+
   it.live("Retry-After in seconds is the delay, capped by maxDelay", () =>
     Effect.gen(function*() {
       const server = yield* Httpbin
