@@ -22,6 +22,7 @@ import * as Either from "effect/Either"
 import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import { HttpError, RetryError, type SendError } from "./Errors.js"
+import type { Headers } from "./Headers.js"
 import { readAside } from "./internal/decompress.js"
 import { isReplayable, type PreparedRequest } from "./Request.js"
 import { Response } from "./Response.js"
@@ -77,8 +78,10 @@ const noRetries: ReadonlyArray<RetryAttempt> = []
 /**
  * ms the server asked to wait with `Retry-After` (delay-seconds or an HTTP-date, RFC 9110 10.2.3), if it
  * did, as urllib3 reads it: digits are seconds, anything else must parse as a date, else it is ignored.
+ * A date counts from `nowMs` (the retry step passes effect's `Clock`).
  */
-const retryAfterMs = (value: string | undefined, nowMs: number): number | undefined => {
+export const retryAfter = (raw: { readonly headers: Headers }, nowMs: number = Date.now()): number | undefined => {
+  const value = raw.headers.get("retry-after")
   if (value === undefined) return undefined
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000
   const date = Date.parse(value)
@@ -150,10 +153,9 @@ export const withRetry = (
 
   /** The delay before the next attempt: what the server asked, else full jitter. */
   const delay = (retry: number, raw: Transport.RawResponse | undefined): Effect.Effect<number> => {
-    const header = raw?.headers.get("retry-after")
-    if (header === undefined) return jittered(policy, retry)
+    if (raw === undefined || !raw.headers.has("retry-after")) return jittered(policy, retry)
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const asked = retryAfterMs(header, now)
+      const asked = retryAfter(raw, now)
       return asked === undefined ? jittered(policy, retry) : Effect.succeed(Math.min(asked, maxDelay))
     })
   }
