@@ -8,6 +8,7 @@
  */
 import * as Data from "effect/Data"
 import type * as Response from "./Response.js"
+import type { RetryAttempt } from "./Retry.js"
 
 /** What every request error says about the request that failed. */
 export interface RequestInfo {
@@ -183,18 +184,20 @@ export class InvalidBody extends Data.TaggedError("InvalidBody")<RequestInfo & {
 }
 
 /**
- * Retries were exhausted on a status; `last` is the error of the last attempt, `response` its response
- * (requests' `e.response`). Never a cancellation: that stops the retries.
+ * Retries were exhausted on a status. `attempts` holds every attempt, the last one included (its
+ * `waitedMs` is 0); `last` is the error of the last attempt, `response` its response (requests'
+ * `e.response`). Never a cancellation: that stops the retries.
  */
 export class RetryError extends Data.TaggedError("RetryError")<
   RequestInfo & {
-    readonly attempts: number
+    readonly attempts: ReadonlyArray<RetryAttempt>
     readonly last: Exclude<RequestError, RequestCancelled>
     readonly response: Response.Response
   }
 > {
   override get message(): string {
-    return `${where(this)}: gave up after ${this.attempts} attempts: ${this.last.message}`
+    const outcomes = this.attempts.map((attempt) => attempt.status ?? attempt.error ?? "?").join(", ")
+    return `${where(this)}: gave up after ${this.attempts.length} attempts (${outcomes})`
   }
 }
 

@@ -137,4 +137,13 @@ export interface PreparedRequest {
   readonly url: string
   readonly headers: Headers
   readonly body: Uint8Array | undefined
+  /**
+   * `false` when the body can be sent only once (an upload streamed from its source): such a request is
+   * never retried, whatever the policy. Absent (every body today: bytes in memory) means it can be sent
+   * again.
+   */
+  readonly replayable?: false | undefined
 }
+
+/** Whether `request` can be sent again as it is (retried): it has no body, or one that is not read once. */
+export const isReplayable = (request: PreparedRequest): boolean => request.replayable !== false

@@ -27,6 +27,7 @@ import { decodeText, encodingOf } from "./internal/charset.js"
 import { decodeContent, decodeStream } from "./internal/decompress.js"
 import { parseLinks } from "./internal/links.js"
 import type { PreparedRequest } from "./Request.js"
+import type { RetryAttempt } from "./Retry.js"
 
 /** Where the time of one request went, in ms. */
 export interface Timings {
@@ -55,7 +56,14 @@ export interface ResponseProps {
   readonly timings: Timings
   /** With `stream: true`: the body still on the wire, raw (not yet decoded). */
   readonly bodyStream?: Stream.Stream<Uint8Array, SendError> | undefined
+  /**
+   * The attempts at this request (this hop of it) that failed and were retried before this response,
+   * oldest first: their status or error tag, and the delay that followed each. Empty without retries.
+   */
+  readonly retries?: ReadonlyArray<RetryAttempt> | undefined
 }
+
+const noRetries: ReadonlyArray<RetryAttempt> = []
 
 const redirectCodes: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 
@@ -70,10 +78,12 @@ export class Response implements ResponseProps {
   readonly cookies!: ReadonlyArray<CookieInfo>
   readonly timings!: Timings
   readonly bodyStream: Stream.Stream<Uint8Array, SendError> | undefined
+  readonly retries: ReadonlyArray<RetryAttempt>
 
   constructor(props: ResponseProps) {
     Object.assign(this, props)
     this.bodyStream = props.bodyStream
+    this.retries = props.retries ?? noRetries
   }
 
   /** The same response with some fields replaced. */
@@ -124,6 +134,7 @@ export class Response implements ResponseProps {
       url: this.url,
       headers: this.headers.toRecord(),
       history: this.history.map((r) => `${r.statusCode} ${r.url}`),
+      ...(this.retries.length === 0 ? {} : { retries: this.retries }),
       timings: this.timings
     }
   }

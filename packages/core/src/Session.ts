@@ -80,9 +80,17 @@ export interface SessionConfig extends Transport.TransportConfig {
   readonly signal?: AbortSignal | undefined
 }
 
-/** What the caller knows of a request's time before it is sent (a FuturesSession: its queue time). */
+/**
+ * What the caller knows of a request's time (a FuturesSession: its queue time), and how it wants the
+ * request to wait between two attempts of a retry.
+ */
 export interface RequestTiming {
   readonly queuedMs: number
+  /**
+   * Waits `delayMs` between two attempts of a retry, instead of `Retry.sleep` (`Effect.sleep` on the
+   * `Clock`): an executor gives one that lets go of the request's worker slot while it waits.
+   */
+  readonly backoff?: Retry.Backoff | undefined
 }
 
 export type Method = "GET" | "HEAD" | "OPTIONS" | "DELETE" | "POST" | "PUT" | "PATCH"

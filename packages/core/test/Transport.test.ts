@@ -160,7 +160,7 @@ describe("Retry", () => {
       const session = yield* Session.make({ retry: { limit: 2, backoff: 10 } })
       const error = yield* Effect.flip(session.get(`${server.url}/status/503`, { headers: { "X-Track-Id": "r503" } }))
       if (error._tag !== "RetryError") throw new Error(`expected RetryError, got ${error._tag}`)
-      expect(error.attempts).toBe(3)
+      expect(error.attempts).toHaveLength(3)
       expect(error.last._tag).toBe("HttpError")
       expect(server.requests().filter((r) => r.trackId === "r503")).toHaveLength(3)
     }).pipe(Effect.provide(Httpbin.layer()), Effect.scoped))

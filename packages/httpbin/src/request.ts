@@ -12,6 +12,8 @@ export interface ServerScope {
   readonly host: string
   port: number
   readonly nonces: NonceStore
+  /** /flaky/:key/:n: requests seen per key since the last reset. */
+  readonly flaky: Map<string, number>
 }
 
 /** The parts of a request httpbin echoes back (its `get_dict` keys). */

@@ -129,41 +129,42 @@ export const empty = (ex: Exchange, status: number, headers: OutgoingHttpHeaders
 
 /**
  * httpbin's `status_code()` helper, shared by /status, the auth endpoints, /cache and /etag.
- * For the codes it special-cases it replaces the headers, which drops Content-Type.
+ * For the codes it special-cases it replaces the headers, which drops Content-Type. `extra` headers
+ * go out with any code (/status's `Retry-After`).
  */
-export const statusResponse = (ex: Exchange, code: number): void => {
-  const redirectTo = { Location: "/redirect/1" }
+export const statusResponse = (ex: Exchange, code: number, extra: OutgoingHttpHeaders = {}): void => {
   switch (code) {
     case 301:
     case 302:
     case 303:
     case 305:
     case 307:
-      return send(ex, code, "", undefined, redirectTo)
+      return send(ex, code, "", undefined, { ...extra, Location: "/redirect/1" })
     case 304:
-      return send(ex, code, "", undefined)
+      return send(ex, code, "", undefined, extra)
     case 401:
-      return send(ex, code, "", undefined, { "WWW-Authenticate": 'Basic realm="Fake Realm"' })
+      return send(ex, code, "", undefined, { ...extra, "WWW-Authenticate": 'Basic realm="Fake Realm"' })
     case 402:
-      return send(ex, code, "Fuck you, pay me!", undefined, { "x-more-info": "http://vimeo.com/22053820" })
+      return send(ex, code, "Fuck you, pay me!", undefined, { ...extra, "x-more-info": "http://vimeo.com/22053820" })
     case 406:
       return send(
         ex,
         code,
         compactPythonJson({ message: "Client did not request a supported media type.", accept: ACCEPTED_IMAGE_TYPES }),
-        JSON_TYPE
+        JSON_TYPE,
+        extra
       )
     case 407:
-      return send(ex, code, "", undefined, { "Proxy-Authenticate": 'Basic realm="Fake Realm"' })
+      return send(ex, code, "", undefined, { ...extra, "Proxy-Authenticate": 'Basic realm="Fake Realm"' })
     case 418:
-      return send(ex, code, TEAPOT_ASCII, undefined, { "x-more-info": "http://tools.ietf.org/html/rfc2324" })
+      return send(ex, code, TEAPOT_ASCII, undefined, { ...extra, "x-more-info": "http://tools.ietf.org/html/rfc2324" })
     default:
       if (code < 200) {
         // A 1xx is only ever an interim response to clients; closing the connection after it
         // makes them fail fast instead of waiting forever for a final response.
         ex.res.shouldKeepAlive = false
-        return send(ex, code, "", undefined, { Connection: "close" })
+        return send(ex, code, "", undefined, { ...extra, Connection: "close" })
       }
-      return send(ex, code, "", HTML)
+      return send(ex, code, "", HTML, extra)
   }
 }

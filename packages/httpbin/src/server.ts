@@ -53,6 +53,10 @@ export interface HttpbinServer {
    * ended; false when the response completed instead, or on timeout (default 5 s).
    */
   waitForClientClose(id: string, timeoutMs?: number): Promise<boolean>
+  /** Requests /flaky/:key/:n has seen for `key` since the last reset (0 for a key never seen). */
+  flakyCount(key: string): number
+  /** Forgets the count of `key` (of every key without one), as `DELETE /flaky/:key` does. */
+  resetFlaky(key?: string): void
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -159,7 +163,7 @@ export const startServer = (options: HttpbinOptions, routes: ReadonlyArray<Route
   const router = new Router(routes)
   const host = options.host ?? "127.0.0.1"
   const logErrors = options.logErrors ?? false
-  const scope: ServerScope = { host, port: options.port ?? 0, nonces: new NonceStore() }
+  const scope: ServerScope = { host, port: options.port ?? 0, nonces: new NonceStore(), flaky: new Map() }
   const tracker = new RequestTracker()
   const connections = new Map<Socket, ConnectionState>()
   let accepted = 0
@@ -230,7 +234,12 @@ export const startServer = (options: HttpbinOptions, routes: ReadonlyArray<Route
         requestInfo: (id) => tracker.info(id),
         requests: () => tracker.all(),
         waitForRequest: (id, timeoutMs) => tracker.waitForRequest(id, timeoutMs),
-        waitForClientClose: (id, timeoutMs) => tracker.waitForClientClose(id, timeoutMs)
+        waitForClientClose: (id, timeoutMs) => tracker.waitForClientClose(id, timeoutMs),
+        flakyCount: (key) => scope.flaky.get(key) ?? 0,
+        resetFlaky: (key) => {
+          if (key === undefined) scope.flaky.clear()
+          else scope.flaky.delete(key)
+        }
       })
     })
   })

@@ -79,3 +79,35 @@ describe("bodiless statuses", () => {
     expect(res.body.length).toBe(0)
   })
 })
+
+describe("/status/:codes with Retry-After", () => {
+  it("sends no Retry-After unless asked, as httpbin", async () => {
+    const res = await fetch(`${httpbin().url}/status/503`)
+    expect(res.headers.get("retry-after")).toBeNull()
+  })
+
+  it.each([429, 503, 301, 401])("?retry_after=2 sends Retry-After: 2 with a %i", async (code) => {
+    const res = await rawRequest(`${httpbin().url}/status/${code}?retry_after=2`)
+    expect(res.status).toBe(code)
+    expect(res.headers["retry-after"]).toBe("2")
+  })
+
+  it("?retry_after_date=2 sends an HTTP-date at least 2 s and less than 3 s ahead", async () => {
+    const before = Date.now()
+    const res = await fetch(`${httpbin().url}/status/429?retry_after_date=2`)
+    const value = res.headers.get("retry-after") ?? ""
+    expect(value).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/)
+    const ahead = Date.parse(value) - before
+    expect(ahead).toBeGreaterThanOrEqual(2000)
+    expect(ahead).toBeLessThan(3000 + (Date.now() - before))
+  })
+
+  it.each(["retry_after=x", "retry_after=1.5", "retry_after=-1", "retry_after_date=soon"])(
+    "?%s is a 400 with a JSON error",
+    async (query) => {
+      const res = await fetch(`${httpbin().url}/status/503?${query}`)
+      expect(res.status).toBe(400)
+      expect(((await res.json()) as { error: string }).error).toMatch(/whole number of seconds/)
+    }
+  )
+})

@@ -13,6 +13,7 @@ import * as Stream from "effect/Stream"
 import { coreOf } from "./internal/core.js"
 import { fromCoreRequestError, keeping } from "./internal/errors.js"
 import { runPromise, runSync } from "./internal/run.js"
+import type { RetryAttempt } from "./types/options.js"
 
 /** Case-insensitive, read-only HTTP headers: `get(name)`, `getAll(name)`, `has(name)`, `toRecord()`, iteration. */
 export type Headers = CoreHeaders.Headers
@@ -125,6 +126,14 @@ export class Response {
 
   get timings(): Timings {
     return this[coreOf].timings
+  }
+
+  /**
+   * The attempts at this request that failed and were retried before this response, oldest first:
+   * `[{ status: 503, waitedMs: 87 }, { error: "ConnectionError", waitedMs: 160 }]`. Empty without retries.
+   */
+  get retries(): ReadonlyArray<RetryAttempt> {
+    return this[coreOf].retries
   }
 
   /** The request as sent for this response. */

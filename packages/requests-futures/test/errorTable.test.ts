@@ -35,7 +35,7 @@ const generate = async (): Promise<string> => {
     history: [response],
     last: new CoreErrors.HttpError({ ...info, response }),
     maxRedirects: 1,
-    attempts: 2,
+    attempts: [{ status: 503, waitedMs: 1 }, { status: 503, waitedMs: 0 }],
     timeoutMs: 1,
     phase: "headers",
     reason: "cancel",

@@ -162,7 +162,8 @@ describe("every failure is a class of requests' tree, with _tag, request and cau
   it("exhausted retries on a status are RetryError whose last error is the HTTPError", async () => {
     const error = await failure(`${httpbin.url}/status/503`, { retry: { limit: 1, backoff: 10 } })
     expectError(error, RetryError, "RetryError")
-    expect((error as RetryError).attempts).toBe(2)
+    expect((error as RetryError).attempts.map((a) => a.status)).toEqual([503, 503])
+    expect((error as RetryError).message).toBe(`GET ${httpbin.url}/status/503: gave up after 2 attempts (503, 503)`)
     expect((error as RetryError).last).toBeInstanceOf(HTTPError)
   })
 
@@ -173,6 +174,16 @@ describe("every failure is a class of requests' tree, with _tag, request and cau
     expect(response).toBeInstanceOf(Response)
     expect([response.statusCode, response.url]).toEqual([502, `${httpbin.url}/status/502`])
     expect((last as HTTPError).response).toBe(response)
+  })
+
+  it("a response after retries lists the failed attempts; RetryError's response those before the last", async () => {
+    const response = await session.get(`${httpbin.url}/flaky/facade/2?status=500`, { retry: { limit: 2, backoff: 10 } })
+    expect(response.statusCode).toBe(200)
+    expect(response.retries.map((attempt) => attempt.status)).toEqual([500, 500])
+    expect(response.retries.every((attempt) => attempt.waitedMs >= 0 && attempt.waitedMs <= 20)).toBe(true)
+    const error = await failure(`${httpbin.url}/status/429`, { retry: { limit: 1, backoff: 10 } })
+    expectError(error, RetryError, "RetryError")
+    expect((error as RetryError).response.retries).toEqual((error as RetryError).attempts.slice(0, 1))
   })
 
   it("a switch on _tag narrows the settled error", async () => {

@@ -13,8 +13,9 @@ import * as Stream from "effect/Stream"
 import type { Duplex } from "node:stream"
 import { promisify } from "node:util"
 import * as zlib from "node:zlib"
-import { ContentDecodingError } from "../Errors.js"
+import { ContentDecodingError, type SendError } from "../Errors.js"
 import * as Task from "../Task.js"
+import type * as Transport from "../Transport.js"
 
 /** The request a body belongs to, for errors. */
 export interface BodyInfo {
@@ -82,6 +83,21 @@ const codingsToUndo = (contentEncoding: string | undefined): ReadonlyArray<Codin
  * Concatenated gzip members are all decoded; a body that stops early decodes to what it holds.
  * Under 64 KiB it is decoded on the call, and the result is an `Exit`.
  */
+/**
+ * The whole body of a response that is not the answer (a redirect that is followed, a status retries gave
+ * up on), to be looked at, not to fail the request: read whole when it is still on the wire, decoded when it
+ * decodes, else kept raw.
+ */
+export const readAside = (raw: Transport.RawResponse, info: BodyInfo): Effect.Effect<Uint8Array, SendError> => {
+  const bytes = raw.bodyStream === undefined
+    ? Effect.succeed(raw.body)
+    : Effect.map(Stream.runCollect(raw.bodyStream), (chunks) => Buffer.concat(Array.from(chunks)))
+  return Effect.flatMap(bytes, (body) =>
+    decodeContent(raw.headers.get("content-encoding"), body, info).pipe(
+      Effect.orElseSucceed(() => body)
+    ))
+}
+
 export const decodeContent = (
   contentEncoding: string | undefined,
   body: Uint8Array,

@@ -5,16 +5,15 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import type { Authenticator } from "../Auth.js"
 import type { CookieInfo, CookieJar } from "../Cookies.js"
-import { InvalidSchema, type RequestError, type SendError, TooManyRedirects } from "../Errors.js"
+import { InvalidSchema, type RequestError, TooManyRedirects } from "../Errors.js"
 import type { PreparedRequest } from "../Request.js"
-import { retries, type RetryPolicy, withRetry } from "../Retry.js"
+import { type Backoff, retries, type RetryAttempt, type RetryPolicy, withRetry } from "../Retry.js"
 import { Response } from "../Response.js"
 import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
-import { decodeContent } from "./decompress.js"
+import { decodeContent, readAside } from "./decompress.js"
 import { type RequestTrace, tracedSend } from "./tracing.js"
 import { resolveLocation, sameOrigin, shouldStripAuth } from "./url.js"
 
@@ -30,6 +29,8 @@ export interface RedirectOptions {
   readonly allowRedirects: boolean
   readonly maxRedirects: number
   readonly retry: RetryPolicy | undefined
+  /** Waits between two attempts of a retry (default `Retry.sleep`). */
+  readonly backoff?: Backoff | undefined
   /** Time the request waited before this step (a worker slot), reported in `timings.queued`. */
   readonly queuedMs: number
   /** Every send is a client span (see `tracing.ts`). */
@@ -67,17 +68,6 @@ const storeCookies = (
   return stored
 }
 
-/** A redirect's body is read but not kept as the answer: decode it if it decodes, else keep it raw. */
-const drainHop = (raw: Transport.RawResponse, request: PreparedRequest): Effect.Effect<Uint8Array, SendError> => {
-  const bytes = raw.bodyStream === undefined
-    ? Effect.succeed(raw.body)
-    : Effect.map(Stream.runCollect(raw.bodyStream), (chunks) => Buffer.concat(Array.from(chunks)))
-  return Effect.flatMap(bytes, (body) =>
-    decodeContent(raw.headers.get("content-encoding"), body, request).pipe(
-      Effect.orElseSucceed(() => body)
-    ))
-}
-
 const toResponse = (
   raw: Transport.RawResponse,
   request: PreparedRequest,
@@ -85,7 +75,8 @@ const toResponse = (
   history: ReadonlyArray<Response>,
   cookies: ReadonlyArray<CookieInfo>,
   offset: number,
-  queued: number
+  queued: number,
+  retried: ReadonlyArray<RetryAttempt>
 ): Response =>
   new Response({
     statusCode: raw.statusCode,
@@ -98,7 +89,8 @@ const toResponse = (
     cookies,
     // Timings count from the first hop: `offset` is when this hop started.
     timings: { queued, elapsed: offset + raw.elapsed, total: offset + raw.total },
-    bodyStream: raw.bodyStream
+    bodyStream: raw.bodyStream,
+    retries: retried
   })
 
 /**
@@ -130,24 +122,25 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
     const afterSend = (
       raw: Transport.RawResponse,
       sent: PreparedRequest,
-      offset: number
+      offset: number,
+      retried: ReadonlyArray<RetryAttempt>
     ): Task.Step<Response, RequestError> => {
       const retry = authenticator?.retry?.(sent, raw)
-      if (retry === undefined || Option.isNone(retry)) return onHop(raw, sent, offset)
+      if (retry === undefined || Option.isNone(retry)) return onHop(raw, sent, offset, retried)
       // The challenge may set cookies (httpbin's digest does): the retry must carry them.
       storeCookies(options, sent.url, raw)
       const again = withCookies(retry.value, options.requestJar, userCookieHeader)
-      return Task.continueWith(drainHop(raw, sent).pipe(
+      return Task.continueWith(readAside(raw, sent).pipe(
         Effect.zipRight(sendOnce(again)),
-        Effect.flatMap((retried) => onHop(retried, again, offset))
+        Effect.flatMap((answer) => onHop(answer, again, offset, retried))
       ))
     }
 
     /** Sends a prepared hop as an effect (with retries), then on to `afterSend` with what came back. */
     const send = (sent: PreparedRequest, offset: number): Effect.Effect<Response, RequestError> =>
       Effect.flatMap(
-        withRetry(options.retry, sent, sendOnce(sent)),
-        (raw) => afterSend(raw, sent, offset)
+        withRetry(options.retry, sent, sendOnce(sent), options.backoff),
+        ({ response, retries }) => afterSend(response, sent, offset, retries)
       )
 
     /** A later hop (after a redirect): always an effect. */
@@ -160,7 +153,8 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
     const onHop = (
       raw: Transport.RawResponse,
       sent: PreparedRequest,
-      offset: number
+      offset: number,
+      retried: ReadonlyArray<RetryAttempt>
     ): Task.Step<Response, RequestError> => {
       const cookies = storeCookies(options, sent.url, raw)
       const location = raw.headers.get("location")
@@ -168,18 +162,18 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
         raw.statusCode !== 304
       if (!options.allowRedirects || !isRedirect) {
         if (raw.bodyStream !== undefined) {
-          return Exit.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs))
+          return Exit.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs, retried))
         }
         const encoding = raw.headers.get("content-encoding")
         if (encoding === undefined) {
-          return Exit.succeed(toResponse(raw, sent, raw.body, history, cookies, offset, options.queuedMs))
+          return Exit.succeed(toResponse(raw, sent, raw.body, history, cookies, offset, options.queuedMs, retried))
         }
         return Task.mapStep(
           decodeContent(encoding, raw.body, sent),
-          (content) => toResponse(raw, sent, content, history, cookies, offset, options.queuedMs)
+          (content) => toResponse(raw, sent, content, history, cookies, offset, options.queuedMs, retried)
         )
       }
-      return Task.continueWith(Effect.flatMap(drainHop(raw, sent), (content) => {
+      return Task.continueWith(Effect.flatMap(readAside(raw, sent), (content) => {
         const response = toResponse(
           { ...raw, bodyStream: undefined },
           sent,
@@ -187,7 +181,8 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
           [...history],
           cookies,
           offset,
-          options.queuedMs
+          options.queuedMs,
+          retried
         )
         history.push(response)
         if (history.length > options.maxRedirects) {
@@ -225,7 +220,8 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
         authenticator = undefined
       }
       if (!sameOrigin(previous.url, url)) headers = headers.delete("Proxy-Authorization", "Cookie")
-      return { method, url, headers, body }
+      // The flag goes with the body it describes.
+      return { method, url, headers, body, replayable: body === undefined ? undefined : previous.replayable }
     }
 
     // The first hop, without a fiber when nothing in it needs one.
@@ -241,6 +237,6 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
     return options.transport.start(
       sent,
       options.sendOptions,
-      (exit) => resume(Exit.isSuccess(exit) ? Task.guard(() => afterSend(exit.value, sent, 0)) : Exit.failCause(exit.cause))
+      (exit) => resume(Exit.isSuccess(exit) ? Task.guard(() => afterSend(exit.value, sent, 0, [])) : Exit.failCause(exit.cause))
     )
   })

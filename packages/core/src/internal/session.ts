@@ -169,6 +169,8 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           ...toTimeouts(init.timeout ?? d.timeout),
           stream: init.stream ?? d.stream
         }
+        const retry = retryPolicy(init.retry ?? d.retry)
+        const backoff = timing?.backoff
         const redirected = followRedirects({
           request: { method, url: href, headers, body },
           transport,
@@ -178,7 +180,9 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           authenticator: auth === undefined ? undefined : toAuthenticator(auth),
           allowRedirects: init.allowRedirects ?? method !== "HEAD",
           maxRedirects: init.maxRedirects ?? d.maxRedirects,
-          retry: retryPolicy(init.retry ?? d.retry),
+          retry,
+          // Called as a method of the timing (an executor's WorkInfo), and only when there are retries.
+          backoff: backoff === undefined || retry === undefined ? undefined : (delayMs) => backoff.call(timing, delayMs),
           queuedMs: timing?.queuedMs ?? 0,
           tracing: init.tracing ?? tracing
         })

@@ -5,6 +5,7 @@ import { authRoutes } from "./auth.js"
 import { cachingRoutes } from "./caching.js"
 import { cookieRoutes } from "./cookies.js"
 import { dynamicRoutes } from "./dynamic.js"
+import { flakyRoutes } from "./flaky.js"
 import { formatRoutes } from "./formats.js"
 import { inspectionRoutes } from "./inspection.js"
 import { methodRoutes } from "./methods.js"
@@ -21,6 +22,7 @@ const endpointRoutes: ReadonlyArray<Route> = [
   ...dynamicRoutes,
   ...formatRoutes,
   ...cachingRoutes,
+  ...flakyRoutes,
   ...faultRoutes
 ]
 

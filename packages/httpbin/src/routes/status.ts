@@ -1,8 +1,12 @@
 import { pyFloat, pyInt } from "../parse.js"
 import { HttpError, statusResponse } from "../response.js"
+import { retryAfterHeaders } from "../retryAfter.js"
 import { route, type Route } from "../router.js"
 
-/** /status/:codes — one code, or a random pick from "200,500" or weighted "200:0.9,500:0.1". */
+/**
+ * /status/:codes — one code, or a random pick from "200,500" or weighted "200:0.9,500:0.1";
+ * `?retry_after=` / `?retry_after_date=` add a Retry-After.
+ */
 
 const invalid = () => new HttpError(400, "Invalid status code")
 
@@ -35,6 +39,6 @@ export const pickStatus = (codes: string): number => {
 
 export const statusRoutes: ReadonlyArray<Route> = [
   route("/status/<codes>", ["GET", "POST", "PUT", "DELETE", "PATCH", "TRACE"], (ex) =>
-    statusResponse(ex, pickStatus(ex.params[0] ?? ""))
+    statusResponse(ex, pickStatus(ex.params[0] ?? ""), retryAfterHeaders(ex))
   )
 ]

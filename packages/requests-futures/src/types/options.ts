@@ -50,11 +50,21 @@ export type ClientCert = CoreTransport.ClientCert
 export type Proxies = CoreTransport.Proxies
 
 /**
- * Retries (urllib3's `Retry`): a number of retries, or a policy. Only idempotent methods are retried,
- * on connection errors, timeouts and the statuses 429, 500, 502, 503, 504, with exponential backoff
- * (and `Retry-After`). When they run out on a status: `RetryError`; on an error: that error.
+ * Retries (urllib3's `Retry`): a number of retries, or a policy. Only idempotent methods are retried
+ * (and never a body that cannot be sent twice), on connection errors, timeouts and the statuses 408,
+ * 429, 500, 502, 503, 504. Before retry `n` the wait is random between 0 and
+ * `min(maxDelay, backoff * 2^n)` ms ("full jitter"), or the server's `Retry-After` (capped by
+ * `maxDelay`). The failed attempts are listed in `response.retries`; when they run out on a status:
+ * `RetryError` (with `attempts`); on an error: that error.
  */
 export type RetryOption = CoreRetry.RetryInput
+
+/**
+ * One attempt that failed and was retried (or, last in `RetryError.attempts`, given up on): its
+ * `status` or its `error` (the error's `_tag`: "ConnectionError", "ConnectTimeout", "ReadTimeout"), and
+ * `waitedMs`, the delay before the next attempt (0 after the last).
+ */
+export type RetryAttempt = CoreRetry.RetryAttempt
 
 /**
  * A response hook: runs in the worker (for a `FuturesSession`) after the response is read, in order,
