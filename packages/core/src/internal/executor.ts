@@ -284,7 +284,6 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
       case PENDING:
         this.scheduler.remove(f)
         this.resumes.delete(f)
-        this.admit()
         break
       case RUNNING:
         this.running.remove(f)
@@ -389,17 +388,22 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     }
   }
 
-  /** Starts queued work while a slot is free (the executor's, and its host's: see `Scheduler.next`). */
+  /**
+   * Starts queued work while a slot is free (the executor's, and its host's: see `Scheduler.next`),
+   * and admits futures waiting for room in the queue as it empties.
+   */
   private drain(): void {
-    while (this.running.size < this.limit) {
-      const f = this.scheduler.next()
-      if (f === undefined) {
-        const wakeAt = this.scheduler.wakeAt
-        if (wakeAt !== undefined) this.wakeAt(wakeAt)
-        return
+    for (;;) {
+      while (this.running.size < this.limit) {
+        const f = this.scheduler.next()
+        if (f === undefined) break
+        this.start(f)
       }
-      this.start(f)
+      if (this.waiting.head === undefined || this.scheduler.queued >= this.maxQueued) break
+      this.admit()
     }
+    const wakeAt = this.scheduler.wakeAt
+    if (wakeAt !== undefined) this.wakeAt(wakeAt)
   }
 
   /** Drains again at `at` (Clock time): a paused or rate-limited host can start one then. */
