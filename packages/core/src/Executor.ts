@@ -83,6 +83,12 @@ export interface WorkInfo {
   readonly backoff: (delayMs: number) => Effect.Effect<void>
   /** Feedback on an attempt, for its host's adaptive limit (see `Options.adaptive`). */
   readonly signal: (signal: HostSignal) => void
+  /**
+   * Keeps this future's worker (and host) slot after its work succeeds, until the returned function is
+   * called (idempotent): how a streamed response holds its slot until its body is read or closed, so
+   * `maxWorkers` bounds real transfers. A failure or a cancel frees the slot as usual.
+   */
+  readonly retainSlot: () => () => void
 }
 
 /**
@@ -217,6 +223,8 @@ export interface Stats {
   readonly waiting: number
   /** Futures whose work backs off between attempts, holding no slot. */
   readonly backingOff: number
+  /** Slots kept by finished futures whose streamed body is still being read (`WorkInfo.retainSlot`). */
+  readonly retained: number
   readonly submitted: number
   /** Futures finished with a value. */
   readonly completed: number

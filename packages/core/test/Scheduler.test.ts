@@ -211,6 +211,27 @@ describe("one deadline", () => {
     }), 20_000)
 })
 
+describe("a slot kept past the outcome", () => {
+  it.scoped("retainSlot: the future is done but its slot stays taken until released", () =>
+    Effect.gen(function*() {
+      const executor = yield* Executor.make({ maxWorkers: 1 })
+      let release: (() => void) | undefined
+      const first = yield* executor.submit((info: Executor.WorkInfo) => {
+        release = info.retainSlot()
+        return Effect.succeed("body not read yet")
+      })
+      const second = yield* executor.submit(Effect.succeed("next"))
+      expect(yield* first.result()).toBe("body not read yet")
+      yield* Effect.yieldNow()
+      expect(yield* executor.stats).toMatchObject({ running: 0, retained: 1, queued: 1 })
+      expect(yield* second.done).toBe(false)
+      release!()
+      release!() // idempotent
+      expect(yield* second.result()).toBe("next")
+      expect(yield* executor.stats).toMatchObject({ running: 0, retained: 0, queued: 0 })
+    }))
+})
+
 describe("the scheduler, by property", () => {
   const hosts = ["a", "b", "c", undefined] as const
   const item = FastCheck.record({

@@ -217,7 +217,7 @@ describe("printing (console.log)", () => {
     const running = s.get(`${httpbin.url}/delay/0.5`)
     await vi.waitFor(() => expect(running.running()).toBe(true))
     expect(oneLine(executor)).toBe(
-      "Executor { maxWorkers: 3, lent: 0, running: 1, queued: 0, waiting: 0, backingOff: 0, submitted: 2, completed: 1, failed: 0, cancelled: 0, isShutdown: false }"
+      "Executor { maxWorkers: 3, lent: 0, running: 1, queued: 0, waiting: 0, backingOff: 0, retained: 0, submitted: 2, completed: 1, failed: 0, cancelled: 0, isShutdown: false }"
     )
     expect(oneLine(s)).toBe(
       `FuturesSession { headers: SessionHeaders { ${defaults} }, cookies: { _id: 'CookieJar', cookies: [] }, ` +

@@ -80,6 +80,10 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   /** How many futures may hold a slot: `maxWorkers`, plus the slots lent by workers that wait on queued futures. */
   private limit: number
   private lent = 0
+  /** Running futures whose slot outlives their outcome (`WorkInfo.retainSlot`). */
+  private readonly retained = new Set<AnyFuture>()
+  /** Finished futures still holding their slot (a streamed body being read), until released. */
+  private readonly holding = new Set<AnyFuture>()
 
   private readonly runtime: Runtime.Runtime<never>
   private readonly runFork: ReturnType<typeof Runtime.runFork<never>>
@@ -225,6 +229,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
       queued: this.scheduler.queued,
       waiting: this.waiting.size,
       backingOff: this.backoffs.size,
+      retained: this.holding.size,
       submitted: this.submitted,
       completed: this.completed,
       failed: this.failed,
@@ -287,6 +292,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         break
       case RUNNING:
         this.running.remove(f)
+        this.retained.delete(f)
         f.host.running--
         break
       case BACKOFF:
@@ -394,7 +400,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
    */
   private drain(): void {
     for (;;) {
-      while (this.running.size < this.limit) {
+      while (this.running.size + this.holding.size < this.limit) {
         const f = this.scheduler.next()
         if (f === undefined) break
         this.start(f)
@@ -519,6 +525,22 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     })
   }
 
+  /** `WorkInfo.retainSlot`: `f` keeps its slot past its outcome, until the returned function is called. */
+  retainSlot(f: AnyFuture): () => void {
+    if (f.status !== RUNNING) return constVoid
+    this.retained.add(f)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.retained.delete(f)
+      if (this.holding.delete(f)) {
+        f.host.running--
+        this.drain()
+      }
+    }
+  }
+
   /** `WorkInfo.signal`: feedback for the adaptive limit of `f`'s host. */
   signal(f: AnyFuture, signal: Executor.HostSignal): void {
     f.host.signal(signal, this.clock.unsafeCurrentTimeMillis())
@@ -565,7 +587,12 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   /** The work of a running future ended by itself: record it and hand the slot on. */
   private complete(f: AnyFuture, exit: Exit.Exit<unknown, unknown>): void {
     if (f.status !== RUNNING) return
+    const keepSlot = this.retained.has(f) && Exit.isSuccess(exit)
     this.leave(f)
+    if (keepSlot) {
+      this.holding.add(f)
+      f.host.running++
+    }
     if (Exit.isSuccess(exit)) {
       this.completed++
       f.finish(exit)
@@ -627,6 +654,9 @@ class WorkInfoImpl implements Executor.WorkInfo {
   }
   signal(signal: Executor.HostSignal): void {
     this.executor.signal(this.future, signal)
+  }
+  retainSlot(): () => void {
+    return this.executor.retainSlot(this.future)
   }
 }
 
