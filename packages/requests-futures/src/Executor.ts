@@ -13,6 +13,9 @@ import { reportToConsole } from "./utils/report.js"
 /** Live counters of an executor: `submitted = queued + running + completed + failed + cancelled`. */
 export type ExecutorStats = CoreExecutor.Stats
 
+/** Live counters of one host's queue (see `FuturesSessionOptions.perHost`). */
+export type HostStats = CoreExecutor.HostStats
+
 /** Set while `wrapExecutor` constructs: the core executor to wrap instead of making one. */
 let wrapping: CoreExecutor.Executor | undefined
 
@@ -123,6 +126,11 @@ export class Executor implements AsyncDisposable {
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
     return runPromise(this[coreOf].shutdown(options))
+  }
+
+  /** Per host (origin): running, queued, the limit in force, a pause, rate tokens; the hosts seen so far. */
+  hostStats(): ReadonlyArray<HostStats> {
+    return this[coreOf].unsafeHostStats()
   }
 
   stats(): ExecutorStats {

@@ -16,7 +16,7 @@
 import { Auth, Cookies } from "@requests-futures/core"
 
 export * from "./errors/index.js"
-export { Executor, type ExecutorStats } from "./Executor.js"
+export { Executor, type ExecutorStats, type HostStats } from "./Executor.js"
 export { Future, type FutureState, type Settled } from "./Future.js"
 export {
   asCompleted,
