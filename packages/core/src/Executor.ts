@@ -31,6 +31,7 @@ import type * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Future from "./Future.js"
+import type * as Retry from "./Retry.js"
 import type * as Task from "./Task.js"
 import type { CancelledError, ExecutorShutdown, FutureTimeout, InvalidMaxWorkers, QueueFull } from "./FutureErrors.js"
 import * as internal from "./internal/executor.js"
@@ -80,7 +81,7 @@ export interface WorkInfo {
    * its priority) until a slot (and its host's slot and rate) is free: how a retry backs off without
    * keeping a worker busy. Interrupting it leaves the queue.
    */
-  readonly backoff: (delayMs: number) => Effect.Effect<void>
+  readonly backoff: Retry.Backoff
   /** Feedback on an attempt, for its host's adaptive limit (see `Options.adaptive`). */
   readonly signal: (signal: HostSignal) => void
   /**

@@ -57,8 +57,14 @@ export interface RetryAttempt {
   readonly waitedMs: number
 }
 
-/** Waits `delayMs` between two attempts. */
-export type Backoff = (delayMs: number) => Effect.Effect<void>
+/**
+ * Waits `delayMs` between two attempts; `after` is the attempt that failed, with the server's
+ * `Retry-After` when it sent one (an executor's backoff tells the host's adaptive limit).
+ */
+export type Backoff = (
+  delayMs: number,
+  after?: { readonly status?: number | undefined; readonly error?: string | undefined; readonly retryAfterMs?: number | undefined }
+) => Effect.Effect<void>
 
 /** The default `Backoff`: `Effect.sleep` on effect's `Clock`. */
 export const sleep: Backoff = (delayMs) => Effect.sleep(Duration.millis(delayMs))
@@ -151,14 +157,15 @@ export const withRetry = (
   const statusCodes = policy.statusCodes === undefined ? defaultStatusCodes : new Set(policy.statusCodes)
   const maxDelay = policy.maxDelay ?? 10_000
 
+  /** What the server asked to wait (ms), if it did. */
+  const asked = (raw: Transport.RawResponse | undefined): Effect.Effect<number | undefined> =>
+    raw === undefined || !raw.headers.has("retry-after")
+      ? Effect.succeed(undefined)
+      : Effect.map(Clock.currentTimeMillis, (now) => retryAfter(raw, now))
+
   /** The delay before the next attempt: what the server asked, else full jitter. */
-  const delay = (retry: number, raw: Transport.RawResponse | undefined): Effect.Effect<number> => {
-    if (raw === undefined || !raw.headers.has("retry-after")) return jittered(policy, retry)
-    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const asked = retryAfter(raw, now)
-      return asked === undefined ? jittered(policy, retry) : Effect.succeed(Math.min(asked, maxDelay))
-    })
-  }
+  const delay = (retry: number, askedMs: number | undefined): Effect.Effect<number> =>
+    askedMs === undefined ? jittered(policy, retry) : Effect.succeed(Math.min(askedMs, maxDelay))
 
   return Effect.gen(function*() {
     const attempts: Array<RetryAttempt> = []
@@ -179,9 +186,10 @@ export const withRetry = (
         failed = { status: raw.statusCode }
         yield* discard(raw)
       }
-      const waitedMs = yield* delay(attempts.length, raw)
+      const retryAfterMs = yield* asked(raw)
+      const waitedMs = yield* delay(attempts.length, retryAfterMs)
       attempts.push({ ...failed, waitedMs })
-      yield* backoff(waitedMs)
+      yield* backoff(waitedMs, { ...failed, retryAfterMs })
     }
   })
 }

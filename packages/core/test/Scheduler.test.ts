@@ -162,6 +162,26 @@ describe("adaptive per host", () => {
     }), 20_000)
 })
 
+describe("adaptive per host, with retries", () => {
+  it.scopedLive("a throttled attempt that is retried lowers the host's limit and pauses it while it backs off", () =>
+    Effect.gen(function*() {
+      const server = yield* Httpbin.make()
+      const session = yield* FuturesSession.make({ maxWorkers: 8, perHost: { maxWorkers: 4 }, adaptive: true })
+      const future = yield* session.get(`${server.url}/flaky/adaptive/1?status=429&retry_after=1`, {
+        ...track("ar-flaky"),
+        retry: 1
+      })
+      yield* Effect.promise(() => server.waitForRequest("ar-flaky", 2000))
+      yield* sleep(100)
+      const host = session.executor.unsafeHostStats().find((h) => h.host === server.url)!
+      expect(host).toMatchObject({ limit: 2, running: 0 })
+      expect(host.pausedUntil).toBeDefined()
+      const response = yield* future.result()
+      expect(response.statusCode).toBe(200)
+      expect(response.retries).toEqual([{ status: 429, waitedMs: 1000 }])
+    }), 20_000)
+})
+
 describe("retries that give their slot back", () => {
   it.scopedLive("a backing-off request holds no slot: another runs meanwhile on maxWorkers 1, then it comes back", () =>
     Effect.gen(function*() {

@@ -20,6 +20,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
+import type * as Retry from "../Retry.js"
 import * as Task from "../Task.js"
 import {
   type CancelledError,
@@ -649,7 +650,11 @@ class WorkInfoImpl implements Executor.WorkInfo {
     this.queuedMs = this.startedAt - this.submittedAt
   }
   // Methods, not closures: two functions per request would be allocated for the few that retry.
-  backoff(delayMs: number): Effect.Effect<void> {
+  backoff(delayMs: number, after?: Parameters<Retry.Backoff>[1]): Effect.Effect<void> {
+    // An attempt the server throttled tells the host's adaptive limit before the wait.
+    if (after?.status === 429 || (after?.status === 503 && after.retryAfterMs !== undefined)) {
+      this.executor.signal(this.future, { _tag: "Throttled", retryAfterMs: after.retryAfterMs })
+    }
     return this.executor.backoff(this.future, delayMs)
   }
   signal(signal: Executor.HostSignal): void {

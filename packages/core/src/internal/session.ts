@@ -182,7 +182,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           maxRedirects: init.maxRedirects ?? d.maxRedirects,
           retry,
           // Called as a method of the timing (an executor's WorkInfo), and only when there are retries.
-          backoff: backoff === undefined || retry === undefined ? undefined : (delayMs) => backoff.call(timing, delayMs),
+          backoff: backoff === undefined || retry === undefined ? undefined : (delayMs, after) => backoff.call(timing, delayMs, after),
           queuedMs: timing?.queuedMs ?? 0,
           tracing: init.tracing ?? tracing
         })
