@@ -106,8 +106,8 @@ export const makeWith = (
       options: Executor.SubmitOptions<DeadlineExceeded> | undefined
     ) => R
   ): R => {
-    const { backgroundCallback, priority: _priority, deadline: _deadline, ...requestInit } = init
-    return f(work(requestInit as RequestInit, backgroundCallback), submitOptions(init))
+    // The session reads only a request's own options: the scheduling ones ride along unread (no copy).
+    return f(work(init, init.backgroundCallback), submitOptions(init))
   }
 
   const track = (future: FuturesSession.ResponseFuture): FuturesSession.ResponseFuture => {
@@ -141,12 +141,14 @@ export const makeWith = (
   ): Effect.Effect<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> => {
     if (closed) return Effect.fail(closedError())
     const signals = signalsOf(init)
-    return signals === undefined
-      ? Effect.map(submit(init, (work, options) => executor.submit(work, options)), track)
-      : Effect.map(
-        submit({ ...init, signal: null }, (work, options) => executor.submit(work, options)),
-        cancelledBy(signals)
-      )
+    if (signals === undefined) {
+      const submitted = submit(init, (work, options) => executor.submit(work, options))
+      return pending === undefined ? submitted : Effect.map(submitted, track)
+    }
+    return Effect.map(
+      submit({ ...init, signal: null }, (work, options) => executor.submit(work, options)),
+      cancelledBy(signals)
+    )
   }
 
   const unsafeRequest = (
@@ -154,12 +156,14 @@ export const makeWith = (
   ): Either.Either<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> => {
     if (closed) return Either.left(closedError())
     const signals = signalsOf(init)
-    return signals === undefined
-      ? Either.map(submit(init, (work, options) => executor.unsafeSubmit(work, options)), track)
-      : Either.map(
-        submit({ ...init, signal: null }, (work, options) => executor.unsafeSubmit(work, options)),
-        cancelledBy(signals)
-      )
+    if (signals === undefined) {
+      const submitted = submit(init, (work, options) => executor.unsafeSubmit(work, options))
+      return pending === undefined ? submitted : Either.map(submitted, track)
+    }
+    return Either.map(
+      submit({ ...init, signal: null }, (work, options) => executor.unsafeSubmit(work, options)),
+      cancelledBy(signals)
+    )
   }
 
   // Idempotent: a second call waits for the same futures.
