@@ -10,7 +10,12 @@
  * the Effect API (core FuturesSession) and the Promise API (facade FuturesSession) of each build, and,
  * with --per-host, the current build with `perHost` set (the per-host scheduler's own cost).
  */
+import type * as Core from "@requests-futures/core"
+import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
+import type * as Facade from "requests-futures"
 import { fileURLToPath } from "node:url"
 
 interface Variant {
@@ -36,11 +41,11 @@ const perHost = process.argv.includes("--per-host")
 const port = 20_000 + Math.floor(Math.random() * 20_000)
 const url = `http://127.0.0.1:${port}${path}`
 
-type CoreModule = typeof import("@requests-futures/core")
-type FacadeModule = typeof import("requests-futures")
-type EffectModule = typeof import("effect/Effect")
-type ScopeModule = typeof import("effect/Scope")
-type ExitModule = typeof import("effect/Exit")
+type CoreModule = typeof Core
+type FacadeModule = typeof Facade
+type EffectModule = typeof Effect
+type ScopeModule = typeof Scope
+type ExitModule = typeof Exit
 
 const load = async (root: string) => ({
   core: (await import(`${root}/packages/core/dist/index.js`)) as CoreModule,
