@@ -45,8 +45,8 @@ describe("per host", () => {
 
       expect(mostAtOnce(arrivals(server, "slow-"), 350)).toBe(1)
       expect(mostAtOnce(arrivals(server, "fast-"), 350)).toBe(3) // the 4th slot is the slow host's
-      expect(fastDone).toBeLessThan(1_300) // two rounds of 3, not behind the slow host's four
       expect(slowDone).toBeGreaterThanOrEqual(1_550) // four rounds of 1
+      expect(fastDone).toBeLessThan(slowDone - 500) // two rounds of 3, not behind the slow host's four
       const hosts = session.executor.unsafeHostStats()
       expect(hosts.find((h) => h.host === slow)).toMatchObject({ running: 0, queued: 0, limit: 1, maxWorkers: 1 })
     }), 20_000)
@@ -67,7 +67,10 @@ describe("per host", () => {
       const elapsed = performance.now() - started
       expect(elapsed).toBeGreaterThanOrEqual(1_900)
       expect(elapsed).toBeLessThan(4_000)
-      expect(mostAtOnce(arrivals(server, "rate-"), 850)).toBeLessThanOrEqual(10)
+      // When the scheduler started each (the server's arrival times also carry connection set-up).
+      const starts = futures.map((f) => Option.getOrThrow(f.unsafeTimings().startedAt))
+      expect(mostAtOnce(starts, 999)).toBeLessThanOrEqual(10)
+      expect(arrivals(server, "rate-")).toHaveLength(30)
     }), 20_000)
 
   it.scopedLive("priorities: higher first, FIFO within a priority, as the server sees them arrive", () =>
@@ -150,11 +153,12 @@ describe("adaptive per host", () => {
       expect((yield* throttled.result()).statusCode).toBe(429)
       const answeredAt = Date.now()
       expect(host().limit).toBe(2)
-      expect(host().pausedUntil).toBeDefined()
+      const pausedUntil = host().pausedUntil!
+      expect(pausedUntil).toBeGreaterThan(answeredAt + 500) // paused about a second from the 429
       const after = yield* Effect.forEach([0, 1, 2, 3, 4, 5, 6, 7], (i) => session.get(`${server.url}/get`, track(`a-${i}`)))
       yield* Effect.forEach(after, (f) => f.result())
       const times = arrivals(server, "a-").slice(1)
-      expect(Math.min(...times) - answeredAt).toBeGreaterThanOrEqual(950)
+      expect(Math.min(...times)).toBeGreaterThanOrEqual(pausedUntil - 5)
       expect(host().limit).toBe(4) // 2 successes → 3, 3 more → 4
       const seen = server.requests().map((r) => r.trackId)
       expect(new Set(seen).size).toBe(seen.length)
