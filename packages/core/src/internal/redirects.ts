@@ -97,7 +97,7 @@ const toResponse = (
     timings: { queued, elapsed: offset + raw.elapsed, total: offset + raw.total },
     bodyStream: raw.bodyStream,
     retries: retried,
-    ...(maxBodySize === undefined ? {} : { maxBodySize })
+    maxBodySize
   })
 
 /**

@@ -137,7 +137,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
 
   /**
    * One request, as a task: prepared synchronously when it starts (URL, body, headers, cookies), then
-   * handed to the redirect step; hooks, tracing and Blob bodies continue as effects.
+   * handed to the redirect step; hooks and tracing continue as effects.
    */
   const send = (input: RequestInit, timing?: Session.RequestTiming): Task.Task<Response, RequestError> =>
     Task.make((resume) => {
@@ -183,8 +183,8 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
             : maxBodySize === Infinity
             ? undefined
             : maxBodySize,
-          ...(init.onDownloadProgress !== undefined ? { onDownloadProgress: init.onDownloadProgress } : {}),
-          ...(init.onUploadProgress !== undefined ? { onUploadProgress: init.onUploadProgress } : {})
+          onDownloadProgress: init.onDownloadProgress,
+          onUploadProgress: init.onUploadProgress
         }
         // A streamed body keeps the caller's slot (an executor's worker) until its exchange is over.
         const retainSlot = stream && !(init.releaseSlotAtHeaders ?? d.releaseSlotAtHeaders) &&
@@ -214,7 +214,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
         })
         return hooks.length === 0 ? redirected : Task.flatMap(redirected, (response) => runHooks(hooks, response))
       }
-      // Bodies without a Blob encode at once (an Exit): the request goes on without a fiber.
+      // Every body encodes at once (an Exit; Blobs and streams are read as they are sent): no fiber.
       const encoded = encodeBodyStep({ method, url: href, data: init.data, json: init.json, files: init.files })
       switch (encoded._tag) {
         case "Success":
