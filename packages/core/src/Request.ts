@@ -137,8 +137,8 @@ export interface RequestOptions {
   /**
    * Called as the body arrives, at most every 50 ms and once at its end (`transferred` then is the
    * body's size as received): bytes off the wire, before decoding; `total` from `Content-Length`.
-   * Called where the bytes arrive: it must be quick and must not throw (a throw fails the request
-   * with a defect).
+   * Called where the bytes arrive, so it must be quick; a throw fails the request with a `HookError`
+   * (its socket closed).
    */
   readonly onDownloadProgress?: ((progress: Progress) => void) | undefined
   /** Called as the request body is sent, at most every 50 ms and once when all of it went. As `onDownloadProgress`. */

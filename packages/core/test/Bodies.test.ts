@@ -364,6 +364,26 @@ layer(Httpbin.layer())("Bodies", (it) => {
       }).pipe(Effect.scoped))
   })
 
+  describe("progress callbacks that throw", () => {
+    it.effect("fail the request with a HookError naming the callback", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const session = yield* Session.make()
+        const boom = () => {
+          throw new Error("boom")
+        }
+        const down = yield* Effect.flip(session.get(`${url}/zeros/${MIB}`, { onDownloadProgress: boom }))
+        expect(down).toMatchObject({ _tag: "HookError", hook: "onDownloadProgress" })
+        const streamed = yield* Effect.flip(Effect.flatMap(
+          session.get(`${url}/zeros/${MIB}`, { stream: true, onDownloadProgress: boom }),
+          (response) => Stream.runDrain(Response.iterContent(response))
+        ))
+        expect(streamed).toMatchObject({ _tag: "HookError", hook: "onDownloadProgress" })
+        const up = yield* Effect.flip(session.post(`${url}/post`, { data: payload, onUploadProgress: boom }))
+        expect(up).toMatchObject({ _tag: "HookError", hook: "onUploadProgress" })
+      }).pipe(Effect.scoped))
+  })
+
   describe("memory", () => {
     it.effect("32 MiB streamed through iterContent grows RSS by less than 64 MiB", () =>
       Effect.gen(function*() {

@@ -10,6 +10,7 @@ import {
   ChunkedEncodingError,
   ConnectionError,
   ConnectTimeout,
+  HookError,
   InvalidBody,
   InvalidHeader,
   ProxyError,
@@ -242,7 +243,11 @@ const progressIntervalMs = 50
 class ProgressMeter {
   transferred = 0
   private last = -Infinity
-  constructor(private readonly f: (progress: Progress) => void, private readonly total: number | undefined) {}
+  constructor(
+    private readonly f: (progress: Progress) => void,
+    private readonly total: number | undefined,
+    private readonly onThrow: (cause: unknown) => void
+  ) {}
 
   add(bytes: number): void {
     this.transferred += bytes
@@ -259,11 +264,15 @@ class ProgressMeter {
 
   emit(): void {
     const { total, transferred } = this
-    this.f(
-      total === undefined
-        ? { transferred }
-        : { transferred, total, percent: total === 0 ? 100 : Math.min(100, (transferred / total) * 100) }
-    )
+    try {
+      this.f(
+        total === undefined
+          ? { transferred }
+          : { transferred, total, percent: total === 0 ? 100 : Math.min(100, (transferred / total) * 100) }
+      )
+    } catch (cause) {
+      this.onThrow(cause)
+    }
   }
 }
 
@@ -317,6 +326,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   private download: ProgressMeter | undefined = undefined
   /** The upload's own source failed: that, not the socket, is why the request failed. */
   sourceError: { readonly cause: unknown } | undefined = undefined
+  /** A progress callback threw: that is why the request failed. */
+  private callbackError: HookError | undefined = undefined
+
+  private hookError(hook: string, cause: unknown): HookError {
+    return this.callbackError ??= new HookError({ method: this.request.method, url: this.request.url, hook, cause })
+  }
 
   constructor(
     private readonly request: PreparedRequest,
@@ -462,7 +477,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     onProgress: ((progress: Progress) => void) | undefined,
     total: number | undefined
   ): AsyncGenerator<Uint8Array> {
-    const meter = onProgress === undefined ? undefined : new ProgressMeter(onProgress, total)
+    const meter = onProgress === undefined ? undefined : new ProgressMeter(onProgress, total, (cause) => {
+      throw this.hookError("onUploadProgress", cause)
+    })
     meter?.emit()
     const iterator = source[Symbol.asyncIterator]()
     try {
@@ -512,8 +529,13 @@ class Exchange implements Dispatcher.DispatchHandler {
         return false
       }
       if (onDownloadProgress !== undefined) {
-        this.download = new ProgressMeter(onDownloadProgress, length)
+        this.download = new ProgressMeter(
+          onDownloadProgress,
+          length,
+          (cause) => this.fail(this.hookError("onDownloadProgress", cause))
+        )
         this.download.emit()
+        if (this.callbackError !== undefined) return false
       }
     }
     this.armReadTimer()
@@ -545,6 +567,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       return false
     }
     this.download?.add(chunk.length)
+    if (this.callbackError !== undefined) return false
     if (this.channel !== undefined) return this.channel.push(chunk)
     this.chunks.push(chunk)
     return true
@@ -568,7 +591,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.download = undefined
     // once settled, only a streamed body still has a reader to tell
     if (this.settled && (this.cancelled || this.channel === undefined)) return
-    const mapped = this.sourceError !== undefined
+    const mapped = this.callbackError !== undefined
+      ? this.callbackError
+      : this.sourceError !== undefined
       ? new InvalidBody({
         method: this.request.method,
         url: this.request.url,

@@ -496,7 +496,8 @@ export interface RequestOptions {
   readonly releaseSlotAtHeaders?: boolean | undefined
   /**
    * Called as the body arrives: `{ transferred, total?, percent? }` (bytes off the wire; `total` from
-   * `Content-Length`), at most every 50 ms and once at the end. It must be quick and must not throw.
+   * `Content-Length`), at most every 50 ms and once at the end. It must be quick; a throw rejects the
+   * request with `HookError`.
    *
    * @example
    * ```ts
