@@ -184,6 +184,33 @@ export class InvalidBody extends Data.TaggedError("InvalidBody")<RequestInfo & {
 }
 
 /**
+ * The body passed `maxBodySize` bytes, as it came off the wire or once decoded (gzip, deflate, br): the
+ * read stopped there (its socket was closed) and the rest was never held in memory. `limit` is the limit
+ * that was passed; `size` what was seen when it stopped (at least `limit + 1`, or the `Content-Length`
+ * announced).
+ */
+export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<
+  RequestInfo & { readonly limit: number; readonly size: number }
+> {
+  override get message(): string {
+    return `${where(this)}: the body is larger than maxBodySize (${this.limit} bytes; ${this.size} seen)`
+  }
+}
+
+/**
+ * A redirect (307 or 308 to the same origin) would send the body again, but the body was streamed
+ * from its source and can be sent once only (requests' `UnrewindableBodyError`). Nothing was sent for
+ * the redirect; `location` is where it pointed.
+ */
+export class UnrewindableBody extends Data.TaggedError("UnrewindableBody")<
+  RequestInfo & { readonly status: number; readonly location: string }
+> {
+  override get message(): string {
+    return `${where(this)}: a ${this.status} to ${this.location} would send the body again, but it was streamed and can be sent once only`
+  }
+}
+
+/**
  * Retries were exhausted on a status. `attempts` holds every attempt, the last one included (its
  * `waitedMs` is 0); `last` is the error of the last attempt, `response` its response (requests'
  * `e.response`). Never a cancellation: that stops the retries.
@@ -289,6 +316,8 @@ export type RequestError =
   | InvalidOption
   | DeadlineExceeded
   | RequestCancelled
+  | BodyTooLarge
+  | UnrewindableBody
 
 /** The failures of sending a request and reading its response (no status check, no body decoding). */
 export type SendError = Exclude<
@@ -326,7 +355,9 @@ const tags: ReadonlySet<string> = new Set([
   "RetryError",
   "InvalidOption",
   "DeadlineExceeded",
-  "RequestCancelled"
+  "RequestCancelled",
+  "BodyTooLarge",
+  "UnrewindableBody"
 ])
 
 /** Whether `u` is one of the request errors above. */

@@ -26,11 +26,32 @@ export type FormFields =
   | Readonly<Record<string, ParamValue | ReadonlyArray<ParamValue>>>
   | ReadonlyArray<readonly [string, ParamValue]>
 
-/** `data`: form fields (url-encoded, or multipart fields next to `files`), or a string/bytes sent as is. */
-export type Data = FormFields | string | Uint8Array
+/**
+ * A body read from its source as it is sent, never whole in memory: a web `ReadableStream`, a Node
+ * `Readable` (or any async iterable of bytes). It can be sent once only: a request with one is never
+ * retried, and a 307/308 that would send it again fails with `UnrewindableBody`.
+ */
+export type StreamSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>
 
-/** The content of one multipart file. */
-export type FileContent = Uint8Array | Blob | string
+/**
+ * `data`: form fields (url-encoded, or multipart fields next to `files`), a string or bytes sent as is,
+ * a `Blob` (or a file from `fs.openAsBlob`: read as it is sent, with its size as `Content-Length`), or
+ * a `StreamSource` (sent chunked: its length is unknown, unless a `Content-Length` header gives it).
+ */
+export type Data = FormFields | string | Uint8Array | Blob | StreamSource
+
+/** The content of one multipart file: a `Blob` is read as it is sent, a `StreamSource` too. */
+export type FileContent = Uint8Array | Blob | string | StreamSource
+
+/**
+ * How far a body has gone (`onDownloadProgress`, `onUploadProgress`): bytes so far; `total` and
+ * `percent` (0 to 100) when the length is known (`Content-Length`).
+ */
+export interface Progress {
+  readonly transferred: number
+  readonly total?: number | undefined
+  readonly percent?: number | undefined
+}
 
 /** A multipart file: bare content (the field name becomes the file name) or described. */
 export type FileValue =
@@ -99,6 +120,29 @@ export interface RequestOptions {
   readonly hooks?: Hooks | undefined
   /** Leave the body unread until asked (`Response.readBody`, `Response.iterContent`). */
   readonly stream?: boolean | undefined
+  /**
+   * The most bytes the body may have, as received and once decoded (gzip, deflate, br): past it the
+   * request (or the read of a streamed body) fails with `BodyTooLarge` and the socket is closed, so a
+   * compression bomb never expands in memory. Overrides the session's. Default: 1 GiB for a body read
+   * whole (`Session.defaultMaxBodySize`), none for a streamed body read chunk by chunk (its memory is
+   * bounded anyway); `Infinity` or `null`: none.
+   */
+  readonly maxBodySize?: number | null | undefined
+  /**
+   * With `stream: true` in a FuturesSession: give the worker slot back as soon as the headers arrive, as
+   * Python's requests-futures does, instead of holding it until the body is read, closed or abandoned.
+   * Overrides the session's (default `false`).
+   */
+  readonly releaseSlotAtHeaders?: boolean | undefined
+  /**
+   * Called as the body arrives, at most every 50 ms and once at its end (`transferred` then is the
+   * body's size as received): bytes off the wire, before decoding; `total` from `Content-Length`.
+   * Called where the bytes arrive, so it must be quick; a throw fails the request with a `HookError`
+   * (its socket closed).
+   */
+  readonly onDownloadProgress?: ((progress: Progress) => void) | undefined
+  /** Called as the request body is sent, at most every 50 ms and once when all of it went. As `onDownloadProgress`. */
+  readonly onUploadProgress?: ((progress: Progress) => void) | undefined
   /** Per request, overrides the session's `maxRedirects`; a non-negative integer. */
   readonly maxRedirects?: number | undefined
   /** Retries for this request (number of retries, or a policy); overrides the session's. Default none. */
@@ -137,6 +181,11 @@ export interface PreparedRequest {
   readonly url: string
   readonly headers: Headers
   readonly body: Uint8Array | undefined
+  /**
+   * A body read from its source as it is sent (a stream, a Blob): then `body` is `undefined`, and
+   * `Content-Length` is set when the length is known (chunked otherwise). Each call starts a read.
+   */
+  readonly bodyStream?: (() => AsyncIterable<Uint8Array>) | undefined
   /**
    * `false` when the body can be sent only once (an upload streamed from its source): such a request is
    * never retried, whatever the policy. Absent (every body today: bytes in memory) means it can be sent

@@ -15,6 +15,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { CookieInfo } from "./Cookies.js"
 import {
+  type BodyTooLarge,
   type ChunkedEncodingError,
   type ContentDecodingError,
   HttpError,
@@ -24,7 +25,7 @@ import {
 } from "./Errors.js"
 import type { Headers } from "./Headers.js"
 import { decodeText, encodingOf } from "./internal/charset.js"
-import { decodeContent, decodeStream } from "./internal/decompress.js"
+import { decodeContent, decodeStream, defaultMaxBodySize, limitStream } from "./internal/decompress.js"
 import { parseLinks } from "./internal/links.js"
 import type { PreparedRequest } from "./Request.js"
 import type { RetryAttempt } from "./Retry.js"
@@ -61,6 +62,11 @@ export interface ResponseProps {
    * oldest first: their status or error tag, and the delay that followed each. Empty without retries.
    */
   readonly retries?: ReadonlyArray<RetryAttempt> | undefined
+  /**
+   * The request's `maxBodySize`, which reading a streamed body applies (decoded bytes): `undefined` when
+   * none was given (a stream then has no limit, and `readBody` applies `Session.defaultMaxBodySize`).
+   */
+  readonly maxBodySize?: number | undefined
 }
 
 const noRetries: ReadonlyArray<RetryAttempt> = []
@@ -79,6 +85,7 @@ export class Response implements ResponseProps {
   readonly timings!: Timings
   readonly bodyStream: Stream.Stream<Uint8Array, SendError> | undefined
   readonly retries: ReadonlyArray<RetryAttempt>
+  readonly maxBodySize: number | undefined
 
   constructor(props: ResponseProps) {
     Object.assign(this, props)
@@ -171,25 +178,52 @@ export const raiseForStatus = (self: Response): Effect.Effect<Response, HttpErro
 
 /**
  * The body chunk by chunk, decoded from its Content-Encoding. For a response read whole
- * (not `stream`), a single chunk.
+ * (not `stream`), a single chunk. A streamed body is read as it is pulled; past the request's
+ * `maxBodySize` (decoded bytes) it fails with `BodyTooLarge`. Its connection is let go when the
+ * stream ends in any way: read to the end, failed, interrupted, or its scope closed.
  */
 export const iterContent = (
   self: Response
-): Stream.Stream<Uint8Array, SendError | ContentDecodingError | ChunkedEncodingError> =>
+): Stream.Stream<Uint8Array, SendError | ContentDecodingError | ChunkedEncodingError | BodyTooLarge> =>
   self.bodyStream === undefined
     ? Stream.make(self.content)
-    : decodeStream(self.headers.get("content-encoding"), self.bodyStream, info(self))
+    : decodeStream(self.headers.get("content-encoding"), self.bodyStream, info(self), self.maxBodySize)
 
-/** A streamed response with its body read and decoded; a response read whole, as it is. */
+/**
+ * The body as lines of text (in the response's charset when it names one, else UTF-8), without their
+ * line ends (`\n`, `\r\n` or `\r`): requests' `iter_lines`. Read as it is pulled, as `iterContent`.
+ */
+export const iterLines = (
+  self: Response
+): Stream.Stream<string, SendError | ContentDecodingError | ChunkedEncodingError | BodyTooLarge> => {
+  return iterContent(self).pipe(Stream.decodeText(charsetOf(self)), Stream.splitLines)
+}
+
+/** The charset the Content-Type names, when the platform's TextDecoder knows it; else UTF-8. */
+const charsetOf = (self: Response): string => {
+  const charset = /charset=["']?([^"';\s]+)/i.exec(self.headers.get("content-type") ?? "")?.[1]
+  if (charset === undefined) return "utf-8"
+  try {
+    return new TextDecoder(charset).encoding
+  } catch {
+    return "utf-8"
+  }
+}
+
+/**
+ * A streamed response with its body read and decoded; a response read whole, as it is. The body is
+ * held to the request's `maxBodySize`, or `Session.defaultMaxBodySize` when none was given.
+ */
 export const readBody = (
   self: Response
-): Effect.Effect<Response, SendError | ContentDecodingError> => {
+): Effect.Effect<Response, SendError | ContentDecodingError | BodyTooLarge> => {
   const stream = self.bodyStream
   if (stream === undefined) return Effect.succeed(self)
-  return Stream.runCollect(stream).pipe(
+  const limit = self.maxBodySize === undefined ? defaultMaxBodySize : self.maxBodySize === Infinity ? undefined : self.maxBodySize
+  return Stream.runCollect(limitStream(stream, limit, info(self))).pipe(
     Effect.flatMap((chunks) => {
       const raw = Buffer.concat(Array.from(chunks))
-      return decodeContent(self.headers.get("content-encoding"), raw, info(self))
+      return decodeContent(self.headers.get("content-encoding"), raw, info(self), limit)
     }),
     Effect.map((content) => self.copy({ content, bodyStream: undefined }))
   )

@@ -24,6 +24,7 @@ import type * as Auth from "./Auth.js"
 import type * as Cookies from "./Cookies.js"
 import type { InvalidOption, RequestError } from "./Errors.js"
 import type { Headers, HeadersInput } from "./Headers.js"
+import * as decompress from "./internal/decompress.js"
 import * as internal from "./internal/session.js"
 import * as validate from "./internal/validate.js"
 import type { Hooks, Params, RequestInit, RequestOptions, Timeout, TimeoutInput } from "./Request.js"
@@ -46,6 +47,10 @@ export interface Defaults {
   readonly retry: Retry.RetryInput | undefined
   /** Cancels every request of the session when aborted (with each request's own `signal`). */
   readonly signal: AbortSignal | undefined
+  /** The most bytes of a body (`RequestOptions.maxBodySize`); `undefined`: the default, `null`: none. */
+  readonly maxBodySize: number | null | undefined
+  /** A streamed request gives its worker slot back at the headers (`RequestOptions.releaseSlotAtHeaders`). */
+  readonly releaseSlotAtHeaders: boolean
 }
 
 export interface SessionConfig extends Transport.TransportConfig {
@@ -78,7 +83,24 @@ export interface SessionConfig extends Transport.TransportConfig {
    * is aborted fails at once with `RequestCancelled`.
    */
   readonly signal?: AbortSignal | undefined
+  /**
+   * The most bytes a body may have, as received and once decoded, for every request (see
+   * `RequestOptions.maxBodySize`). Default: `defaultMaxBodySize` for a body read whole, none for a body
+   * streamed chunk by chunk; `Infinity` or `null`: none.
+   */
+  readonly maxBodySize?: number | null | undefined
+  /**
+   * A `stream: true` request of a FuturesSession gives its worker slot back when the headers arrive (as
+   * Python's requests-futures), instead of keeping it until its body is read, closed or let go.
+   */
+  readonly releaseSlotAtHeaders?: boolean | undefined
 }
+
+/**
+ * The limit on a body read whole when none is given: 1 GiB (decoded). A body of that size still fits in
+ * a Node Buffer, and no compression bomb expands past it; a streamed body has no limit by default.
+ */
+export const defaultMaxBodySize: number = decompress.defaultMaxBodySize
 
 /**
  * What the caller knows of a request's time (a FuturesSession: its queue time), and how it wants the
@@ -91,6 +113,12 @@ export interface RequestTiming {
    * `Clock`): an executor gives one that lets go of the request's worker slot while it waits.
    */
   readonly backoff?: Retry.Backoff | undefined
+  /**
+   * Keeps the caller's slot (an executor's worker and host slot) past the request's outcome, until the
+   * returned function is called: a streamed response calls it and releases it when its body's exchange
+   * is over (read, failed, timed out, closed, or its response garbage-collected). Called as a method.
+   */
+  readonly retainSlot?: (() => () => void) | undefined
 }
 
 export type Method = "GET" | "HEAD" | "OPTIONS" | "DELETE" | "POST" | "PUT" | "PATCH"

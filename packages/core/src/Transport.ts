@@ -16,7 +16,7 @@ import type * as Context from "effect/Context"
 import type { ChunkedEncodingError, SendError } from "./Errors.js"
 import type { Headers } from "./Headers.js"
 import * as internal from "./internal/transport.js"
-import type { PreparedRequest } from "./Request.js"
+import type { PreparedRequest, Progress } from "./Request.js"
 
 /** A response as it came off the wire: body bytes not yet decoded (gzip etc. is a later step). */
 export interface RawResponse {
@@ -28,6 +28,12 @@ export interface RawResponse {
   readonly body: Uint8Array
   /** With `stream: true`: the body, chunk by chunk, read as it is pulled. */
   readonly bodyStream: Stream.Stream<Uint8Array, ChunkedEncodingError | SendError> | undefined
+  /**
+   * With `stream: true`: calls `f` once the body's exchange is over in any way (read to its end on the
+   * wire, failed, timed out, aborted), at once if it is over already: when its connection is free.
+   * Absent when the transport cannot tell (the session then counts the stream's end).
+   */
+  readonly onBodyEnd?: ((f: () => void) => void) | undefined
   /** ms from the start of the send to the end of the headers. */
   readonly elapsed: number
   /** ms from the start of the send to the end of the body (equal to `elapsed` while streaming). */
@@ -42,6 +48,15 @@ export interface SendOptions {
   readonly readTimeout?: number | undefined
   /** Leave the body to be pulled through `bodyStream`. */
   readonly stream?: boolean | undefined
+  /**
+   * The most body bytes to take off the wire (before any decoding): past it (or a `Content-Length` above
+   * it) the exchange fails with `BodyTooLarge` and its socket is closed. `undefined`: no limit.
+   */
+  readonly maxBodySize?: number | undefined
+  /** Called as the body comes in (bytes off the wire), throttled; see `Request.RequestOptions`. */
+  readonly onDownloadProgress?: ((progress: Progress) => void) | undefined
+  /** Called as the request body goes out, throttled. */
+  readonly onUploadProgress?: ((progress: Progress) => void) | undefined
 }
 
 /** TLS verification: on (default), off, or a custom CA bundle (PEM). */

@@ -115,3 +115,30 @@ describe("images", () => {
     expect(none.status).toBe(406)
   })
 })
+
+describe("bodies for clients' limits (not httpbin's)", () => {
+  it("/bomb/:mib is about 1 KiB of gzip per MiB of zeros", async () => {
+    const raw = await rawRequest(`${httpbin().url}/bomb/4`)
+    expect(raw.headers["content-encoding"]).toBe("gzip")
+    expect(raw.body.length).toBeLessThan(8 * 1024)
+    const decoded = gunzipSync(raw.body)
+    expect(decoded.length).toBe(4 * 1024 * 1024)
+    expect(decoded.every((b) => b === 0)).toBe(true)
+  })
+
+  it("/zeros/:n sends n zeros with their Content-Length", async () => {
+    const raw = await rawRequest(`${httpbin().url}/zeros/200000`)
+    expect(raw.headers["content-length"]).toBe("200000")
+    expect(raw.body.length).toBe(200_000)
+    expect(raw.body.every((b) => b === 0)).toBe(true)
+  })
+
+  it("/sha256 tells the length and SHA-256 of the body it got", async () => {
+    const res = await fetch(`${httpbin().url}/sha256`, { method: "PUT", body: "abc" })
+    const body = await res.json() as { bytes: number; sha256: string }
+    expect(body).toMatchObject({
+      bytes: 3,
+      sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    })
+  })
+})

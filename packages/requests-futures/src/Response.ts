@@ -184,7 +184,9 @@ export class Response {
 
   /**
    * The body, chunk by chunk, decoded from its `Content-Encoding`: read a `stream: true` response as it
-   * arrives. For a response read whole, one chunk. A body cut short throws `ChunkedEncodingError`.
+   * arrives. For a response read whole, one chunk. A body cut short throws `ChunkedEncodingError`; one
+   * past `maxBodySize` throws `BodyTooLarge`. Leaving the loop early (`break`, a throw) closes the
+   * connection; reading to the end gives it back to the pool.
    *
    * @example
    * ```ts
@@ -192,25 +194,64 @@ export class Response {
    * for await (const chunk of response.iterContent()) size += chunk.byteLength
    * ```
    */
-  async *iterContent(): AsyncGenerator<Uint8Array, void, undefined> {
-    const scope = runSync(Scope.make())
-    try {
-      const pull = runSync(Scope.extend(Stream.toPull(CoreResponse.iterContent(this[coreOf])), scope))
-      // the end of the stream is a failure with `None`: an `undefined` chunk here
-      const next = Effect.catchAll(pull, Option.match({ onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
-      for (;;) {
-        const chunk = await runPromise(next)
-        if (chunk === undefined) return
-        yield* chunk
-      }
-    } finally {
-      await runPromise(Scope.close(scope, Exit.void))
-    }
+  iterContent(): AsyncGenerator<Uint8Array, void, undefined> {
+    return iterate(CoreResponse.iterContent(this[coreOf]))
   }
 
-  /** For a `stream: true` response: releases the connection without reading the rest of the body. */
+  /**
+   * The body as lines of text, without their line ends (`\n`, `\r\n`, `\r`), read as it arrives
+   * (requests' `iter_lines`): in the charset the `Content-Type` names, else UTF-8.
+   *
+   * @example
+   * ```ts
+   * const response = await session.get(`${base}/stream/3`, { stream: true })
+   * for await (const line of response.iterLines()) console.log(JSON.parse(line).id)
+   * ```
+   */
+  iterLines(): AsyncGenerator<string, void, undefined> {
+    return iterate(CoreResponse.iterLines(this[coreOf]))
+  }
+
+  #body: ReadableStream<Uint8Array> | undefined
+
+  /**
+   * The body as a web `ReadableStream` (as `fetch`'s `response.body`), decoded, read as it is pulled;
+   * cancelling it closes the connection. The same stream on every access.
+   *
+   * @example
+   * ```ts
+   * const response = await session.get(`${base}/bytes/1024`, { stream: true })
+   * await response.body.pipeTo(new WritableStream({ write: (chunk) => { size += chunk.byteLength } }))
+   * ```
+   */
+  get body(): ReadableStream<Uint8Array> {
+    if (this.#body !== undefined) return this.#body
+    const chunks = this.iterContent()
+    return this.#body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await chunks.next()
+        if (next.done === true) controller.close()
+        else controller.enqueue(next.value)
+      },
+      async cancel() {
+        await chunks.return(undefined)
+      }
+    })
+  }
+
+  /**
+   * For a `stream: true` response: releases the connection (and, in a `FuturesSession`, the worker slot)
+   * without reading the rest of the body. A no-op once the body is read.
+   */
   close(): Promise<void> {
     return runPromise(CoreResponse.close(this[coreOf]))
+  }
+
+  /**
+   * `await using response = await session.get(url, { stream: true })`: `close()` at the end of the block.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
   }
 
   toJSON(): unknown {
@@ -219,5 +260,22 @@ export class Response {
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return `<Response [${this.statusCode}]>`
+  }
+}
+
+/** A core stream as an async generator: each element pulled on demand; leaving early stops the stream. */
+async function* iterate<A>(stream: Stream.Stream<A, unknown>): AsyncGenerator<A, void, undefined> {
+  const scope = runSync(Scope.make())
+  try {
+    const pull = runSync(Scope.extend(Stream.toPull(stream), scope))
+    // the end of the stream is a failure with `None`: an `undefined` chunk here
+    const next = Effect.catchAll(pull, Option.match({ onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
+    for (;;) {
+      const chunk = await runPromise(next)
+      if (chunk === undefined) return
+      yield* chunk
+    }
+  } finally {
+    await runPromise(Scope.close(scope, Exit.void))
   }
 }

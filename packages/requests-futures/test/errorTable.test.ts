@@ -52,7 +52,11 @@ const generate = async (): Promise<string> => {
     unfinished: 1,
     cancelled: false,
     maxQueued: 1,
-    deadlineMs: 1
+    deadlineMs: 1,
+    limit: 1,
+    size: 2,
+    status: 307,
+    location: "http://127.0.0.1/post"
   }
   const coreClasses = [
     ...Object.values(CoreErrors),

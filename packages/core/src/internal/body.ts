@@ -4,20 +4,25 @@
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { randomBytes } from "node:crypto"
 import { InvalidBody } from "../Errors.js"
-import * as Task from "../Task.js"
+import type * as Task from "../Task.js"
 import { Headers, validate } from "../Headers.js"
-import type { Data, FileContent, FileValue, Files } from "../Request.js"
+import type { Data, FileContent, FileValue, Files, FormFields, StreamSource } from "../Request.js"
 import { encodeForm, forEachParam } from "./url.js"
 
 /** The encoded body and the Content-Type it implies (`undefined`: set none). */
 export interface EncodedBody {
   readonly body: Uint8Array | undefined
   readonly contentType: string | undefined
+  /** A body read from its source as it is sent (then `body` is `undefined`): a new read per call. */
+  readonly stream?: (() => AsyncIterable<Uint8Array>) | undefined
+  /** The length of `stream` when it is known (a Blob's size): its `Content-Length`. */
+  readonly length?: number | undefined
+  /** `false` when `stream` can be read once only (a stream given as the source). */
+  readonly replayable?: false | undefined
 }
 
 /** What `encodeBody` reads from a request; `method` and `url` only describe errors. */
@@ -52,45 +57,60 @@ const JSON_TYPE = "application/json"
 export const encodeBody = (request: BodyInput): Either.Either<EncodedBody, InvalidBody> => {
   const { data, files } = request
   if (files !== undefined && hasEntries(files)) {
-    return Either.flatMap(collectParts(request, files), (parts) =>
-      allReady(parts)
-        ? Either.right(renderMultipart(parts))
-        : Either.left(fail(
-          request,
-          `the file of field ${JSON.stringify(parts.find(isBlobPart)?.field)} is a Blob: use encodeBodyStep`
-        )))
+    return Either.map(collectParts(request, files), (parts) =>
+      allReady(parts) ? renderMultipart(parts) : streamMultipart(parts))
   }
-  if (data !== undefined && isNonEmpty(data)) return Either.right(encodeData(data))
+  if (data !== undefined) {
+    if (data instanceof Blob) return Either.right(blobBody(data))
+    if (isStreamSource(data)) return Either.right(sourceBody(data))
+    if (isNonEmpty(data)) return Either.right(encodeData(data))
+  }
   if (request.json !== undefined) return encodeJson(request, request.json)
   return noBody
 }
 
-/**
- * `encodeBody` that also reads Blob (and File) contents: an `Exit` when the body is encoded at once
- * (no Blob: no Promise and no fiber on the common paths), else the effect that reads the Blobs.
- */
-export const encodeBodyStep = (request: BodyInput): Task.Step<EncodedBody, InvalidBody> => {
-  const { files } = request
-  if (files === undefined || !hasEntries(files)) return toExit(encodeBody(request))
-  const collected = collectParts(request, files)
-  if (Either.isLeft(collected)) return Exit.fail(collected.left)
-  const parts = collected.right
-  if (allReady(parts)) return Exit.succeed(renderMultipart(parts))
-  return Task.continueWith(Effect.map(
-    Effect.forEach(parts, (part): Effect.Effect<ReadyPart, InvalidBody> => {
-      const { field, head, content } = part
-      if (!(content instanceof Blob)) return Effect.succeed({ field, head, content })
-      return Effect.map(
-        Effect.tryPromise({
-          try: () => content.arrayBuffer(),
-          catch: (cause) => fail(request, `cannot read the file of field ${JSON.stringify(field)}`, cause)
-        }),
-        (buffer) => ({ field, head, content: new Uint8Array(buffer) })
-      )
-    }),
-    renderMultipart
-  ))
+/** Whether `u` is a body read as it is sent: a web `ReadableStream`, or any async iterable (a Node `Readable`). */
+export const isStreamSource = (u: unknown): u is StreamSource =>
+  typeof u === "object" && u !== null &&
+  (typeof (u as { readonly getReader?: unknown }).getReader === "function" || Symbol.asyncIterator in u)
+
+/** A Blob (a file from `fs.openAsBlob`) is read as it is sent, and again for a retry: its size is known. */
+const blobBody = (blob: Blob): EncodedBody => ({
+  body: undefined,
+  contentType: blob.type === "" ? undefined : blob.type,
+  stream: () => chunksOf(blob.stream()),
+  length: blob.size
+})
+
+/** A stream can be read once only, and its length is unknown: it goes chunked, and is never sent again. */
+const sourceBody = (source: StreamSource): EncodedBody => ({
+  body: undefined,
+  contentType: undefined,
+  stream: () => chunksOf(source),
+  replayable: false
+})
+
+/** The bytes of a source: strings (a Node stream with an encoding) as UTF-8; a web stream read through its reader. */
+async function* chunksOf(source: StreamSource): AsyncGenerator<Uint8Array> {
+  if (!(Symbol.asyncIterator in source)) {
+    const reader = (source as ReadableStream<Uint8Array>).getReader()
+    try {
+      for (let next = await reader.read(); !next.done; next = await reader.read()) yield next.value
+    } finally {
+      reader.releaseLock()
+    }
+    return
+  }
+  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+    yield typeof chunk === "string" ? encoder.encode(chunk) : chunk
+  }
 }
+
+/**
+ * `encodeBody` as a step: always an `Exit` now that Blob and stream contents are read as they are sent
+ * (no Promise and no fiber to encode a body).
+ */
+export const encodeBodyStep = (request: BodyInput): Task.Step<EncodedBody, InvalidBody> => toExit(encodeBody(request))
 
 const toExit = <A, E>(either: Either.Either<A, E>): Exit.Exit<A, E> =>
   Either.isLeft(either) ? Exit.fail(either.left) : Exit.succeed(either.right)
@@ -112,14 +132,14 @@ const encodeJson = (request: BodyInput, json: unknown): Either.Either<EncodedBod
   return Either.right({ body: encoder.encode(text), contentType: JSON_TYPE })
 }
 
-const encodeData = (data: Data): EncodedBody => {
+const encodeData = (data: FormFields | string | Uint8Array): EncodedBody => {
   if (typeof data === "string") return { body: encoder.encode(data), contentType: undefined }
   if (data instanceof Uint8Array) return { body: data, contentType: undefined }
   return { body: encoder.encode(encodeForm(data)), contentType: FORM }
 }
 
 // Python truthiness, which is what requests tests `data` and `files` with.
-const isNonEmpty = (data: Data): boolean =>
+const isNonEmpty = (data: FormFields | string | Uint8Array): boolean =>
   typeof data === "string" || data instanceof Uint8Array || Array.isArray(data)
     ? data.length > 0
     : hasOwnKey(data)
@@ -140,27 +160,24 @@ interface Part {
   readonly field: string
   /** The part's header lines and the blank line after them. */
   readonly head: string
-  readonly content: string | Uint8Array | Blob
+  readonly content: string | Uint8Array | Blob | StreamSource
 }
 
 interface ReadyPart extends Part {
   readonly content: string | Uint8Array
 }
 
-interface BlobPart extends Part {
-  readonly content: Blob
-}
+const isReadyPart = (part: Part): part is ReadyPart =>
+  typeof part.content === "string" || part.content instanceof Uint8Array
 
-const isBlobPart = (part: Part): part is BlobPart => part.content instanceof Blob
-
-const allReady = (parts: ReadonlyArray<Part>): parts is ReadonlyArray<ReadyPart> => !parts.some(isBlobPart)
+const allReady = (parts: ReadonlyArray<Part>): parts is ReadonlyArray<ReadyPart> => parts.every(isReadyPart)
 
 const isFilePairs = (files: Files): files is ReadonlyArray<readonly [string, FileValue]> => Array.isArray(files)
 
 const collectParts = (request: BodyInput, files: Files): Either.Either<ReadonlyArray<Part>, InvalidBody> => {
   const { data } = request
-  if (typeof data === "string" || data instanceof Uint8Array) {
-    return Either.left(fail(request, "data must be form fields, not a string or bytes, when files are given"))
+  if (typeof data === "string" || data instanceof Uint8Array || data instanceof Blob || isStreamSource(data)) {
+    return Either.left(fail(request, "data must be form fields, not a string, bytes or a stream, when files are given"))
   }
   const parts: Array<Part> = []
   if (data !== undefined) {
@@ -186,9 +203,10 @@ const collectParts = (request: BodyInput, files: Files): Either.Either<ReadonlyA
 }
 
 const filePart = (request: BodyInput, field: string, value: FileValue): Either.Either<Part, InvalidBody> => {
-  const bare = typeof value === "string" || value instanceof Uint8Array || value instanceof Blob
-  const described = bare ? undefined : value
-  const content = bare ? value : value.content
+  const bare = typeof value === "string" || value instanceof Uint8Array || value instanceof Blob ||
+    isStreamSource(value)
+  const described = bare ? undefined : value as Exclude<FileValue, FileContent>
+  const content = described === undefined ? value as FileContent : described.content
   // requests: `guess_filename(v) or k`; a File's name is the analogue of a file object's name.
   const filename = described?.filename ?? fileName(content) ?? field
   const extra = described?.headers === undefined ? Headers.empty : Headers.from(described.headers)
@@ -215,8 +233,13 @@ const badHeader = (request: BodyInput, field: string, name: string, reason: stri
   fail(request, `invalid header ${JSON.stringify(name)} for the file of field ${JSON.stringify(field)}: ${reason}`)
 
 const fileName = (content: FileContent): string | undefined => {
-  const name = typeof content === "object" ? (content as { readonly name?: unknown }).name : undefined
-  return typeof name === "string" && name !== "" ? name : undefined
+  if (typeof content !== "object") return undefined
+  const name = (content as { readonly name?: unknown }).name
+  if (typeof name === "string" && name !== "") return name
+  // A Node file stream (fs.createReadStream) knows its path, as a Python file object its name.
+  const path = (content as { readonly path?: unknown }).path
+  if (typeof path !== "string" || path === "") return undefined
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1) || undefined
 }
 
 // How browsers escape names in Content-Disposition (HTML's multipart/form-data encoding, also
@@ -286,4 +309,54 @@ const renderMultipart = (parts: ReadonlyArray<ReadyPart>): EncodedBody => {
     }
   }
   return { body, contentType: `multipart/form-data; boundary=${boundary}` }
+}
+
+/**
+ * A multipart body with Blob or stream parts, read part by part as it is sent: its length is known
+ * unless a part is a stream (then it goes chunked, and can be sent once only).
+ */
+const streamMultipart = (parts: ReadonlyArray<Part>): EncodedBody => {
+  const boundary = randomBytes(16).toString("hex")
+  let length: number | undefined = 0
+  let replayable = true
+  const pieces: Array<Uint8Array | Blob | StreamSource> = []
+  let text = ""
+  const flush = () => {
+    if (text === "") return
+    const bytes = encoder.encode(text)
+    pieces.push(bytes)
+    if (length !== undefined) length += bytes.length
+    text = ""
+  }
+  for (const part of parts) {
+    text += `--${boundary}\r\n${part.head}`
+    const { content } = part
+    if (typeof content === "string") text += content
+    else {
+      flush()
+      pieces.push(content)
+      if (content instanceof Uint8Array || content instanceof Blob) {
+        if (length !== undefined) length += content instanceof Blob ? content.size : content.length
+      } else {
+        length = undefined
+        replayable = false
+      }
+    }
+    text += "\r\n"
+  }
+  text += `--${boundary}--\r\n`
+  flush()
+  async function* read(): AsyncGenerator<Uint8Array> {
+    for (const piece of pieces) {
+      if (piece instanceof Uint8Array) yield piece
+      else yield* chunksOf(piece instanceof Blob ? piece.stream() : piece)
+    }
+  }
+  return {
+    body: undefined,
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    stream: read,
+    length,
+    ...(replayable ? {} : { replayable: false })
+  }
 }

@@ -13,7 +13,7 @@ import * as Stream from "effect/Stream"
 import type { Duplex } from "node:stream"
 import { promisify } from "node:util"
 import * as zlib from "node:zlib"
-import { ContentDecodingError, type SendError } from "../Errors.js"
+import { BodyTooLarge, ContentDecodingError, type SendError } from "../Errors.js"
 import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
 
@@ -29,9 +29,31 @@ type Coding = "gzip" | "deflate" | "br"
 // Larger ones go to the thread pool so the event loop is not blocked for long.
 const SYNC_LIMIT = 64 * 1024
 
+/** The limit on a body read whole when none is given (see `Session.defaultMaxBodySize`). */
+export const defaultMaxBodySize = 1024 * 1024 * 1024
+
 // urllib3 is lenient about a body that stops early (it flushes what it has); so are these options.
 const zlibOptions: zlib.ZlibOptions = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
 const brotliOptions: zlib.BrotliOptions = { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }
+
+/**
+ * The options of a whole-body decoding under a limit: zlib stops at `maxOutputLength` (a RangeError)
+ * without producing more, so a bomb never expands past the limit. Those of the default limit are made once.
+ */
+interface Limited {
+  readonly zlib: zlib.ZlibOptions
+  readonly brotli: zlib.BrotliOptions
+  readonly limit: number | undefined
+}
+const limited = (limit: number | undefined): Limited =>
+  limit === undefined || limit >= maxOutput
+    ? unlimited
+    : { zlib: { ...zlibOptions, maxOutputLength: limit + 1 }, brotli: { ...brotliOptions, maxOutputLength: limit + 1 }, limit }
+// zlib refuses a maxOutputLength above buffer.kMaxLength.
+const maxOutput = 2 ** 32
+const unlimited: Limited = { zlib: zlibOptions, brotli: brotliOptions, limit: undefined }
+const defaultLimited: Limited = limited(defaultMaxBodySize)
+const optionsFor = (limit: number | undefined): Limited => limit === defaultMaxBodySize ? defaultLimited : limited(limit)
 
 const single: Readonly<Record<string, ReadonlyArray<Coding>>> = {
   gzip: ["gzip"],
@@ -88,62 +110,116 @@ const codingsToUndo = (contentEncoding: string | undefined): ReadonlyArray<Codin
  * up on), to be looked at, not to fail the request: read whole when it is still on the wire, decoded when it
  * decodes, else kept raw.
  */
-export const readAside = (raw: Transport.RawResponse, info: BodyInfo): Effect.Effect<Uint8Array, SendError> => {
+export const readAside = (
+  raw: Transport.RawResponse,
+  info: BodyInfo,
+  limit: number | undefined = defaultMaxBodySize
+): Effect.Effect<Uint8Array, SendError> => {
   const bytes = raw.bodyStream === undefined
     ? Effect.succeed(raw.body)
-    : Effect.map(Stream.runCollect(raw.bodyStream), (chunks) => Buffer.concat(Array.from(chunks)))
+    : Effect.map(Stream.runCollect(limitStream(raw.bodyStream, limit, info)), (chunks) => Buffer.concat(Array.from(chunks)))
   return Effect.flatMap(bytes, (body) =>
-    decodeContent(raw.headers.get("content-encoding"), body, info).pipe(
+    decodeContent(raw.headers.get("content-encoding"), body, info, limit).pipe(
       Effect.orElseSucceed(() => body)
     ))
+}
+
+/**
+ * The stream, failing with `BodyTooLarge` as soon as more than `limit` bytes went through (the bytes
+ * past it are not emitted); `undefined`: as it is.
+ */
+export const limitStream = <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  limit: number | undefined,
+  info: BodyInfo
+): Stream.Stream<Uint8Array, E | BodyTooLarge, R> => {
+  if (limit === undefined || limit === Infinity) return stream
+  return Stream.suspend(() => {
+    let size = 0
+    return Stream.mapChunksEffect(stream, (chunk) => {
+      Chunk.forEach(chunk, (bytes) => {
+        size += bytes.length
+      })
+      return size > limit
+        ? Effect.fail(new BodyTooLarge({ method: info.method, url: info.url, limit, size }))
+        : Effect.succeed(chunk)
+    })
+  })
 }
 
 export const decodeContent = (
   contentEncoding: string | undefined,
   body: Uint8Array,
-  info: BodyInfo
-): Task.Step<Uint8Array, ContentDecodingError> => {
+  info: BodyInfo,
+  limit: number | undefined = defaultMaxBodySize
+): Task.Step<Uint8Array, ContentDecodingError | BodyTooLarge> => {
   const codings = codingsToUndo(contentEncoding)
   if (codings.length === 0 || body.length === 0) return Exit.succeed(body)
-  return codings.reduce<Task.Step<Uint8Array, ContentDecodingError>>(
-    (step, coding) => Task.flatMapStep(step, (input) => decodeOne(coding, input, info)),
+  const options = optionsFor(limit)
+  return codings.reduce<Task.Step<Uint8Array, ContentDecodingError | BodyTooLarge>>(
+    (step, coding) => Task.flatMapStep(step, (input) => decodeOne(coding, input, info, options)),
     Exit.succeed(body)
   )
 }
 
-const decodeOne = (coding: Coding, input: Uint8Array, info: BodyInfo): Task.Step<Uint8Array, ContentDecodingError> => {
+const decodeOne = (
+  coding: Coding,
+  input: Uint8Array,
+  info: BodyInfo,
+  options: Limited
+): Task.Step<Uint8Array, ContentDecodingError | BodyTooLarge> => {
   if (input.length === 0) return Exit.succeed(input)
   // A small body is decoded right here, into an `Exit`: a task's fast path needs no fiber for it.
   if (input.length < SYNC_LIMIT) {
     try {
-      return Exit.succeed(compact(decodeSync(coding, input)))
+      return checked(compact(decodeSync(coding, input, options)), info, options)
     } catch (cause) {
-      return Exit.fail(decodingError(coding, info, cause))
+      return Exit.fail(decodingError(coding, info, cause, options))
     }
   }
   return Task.continueWith(
-    Effect.tryPromise({ try: () => decodeAsync(coding, input), catch: (cause) => decodingError(coding, info, cause) })
+    Effect.flatMap(
+      Effect.tryPromise({
+        try: () => decodeAsync(coding, input, options),
+        catch: (cause) => decodingError(coding, info, cause, options)
+      }),
+      (output) => checked(output, info, options)
+    )
   )
 }
 
-const decodingError = (encoding: Coding, info: BodyInfo, cause: unknown): ContentDecodingError =>
-  new ContentDecodingError({ method: info.method, url: info.url, encoding, cause })
+// zlib stops one byte past the limit: a body of exactly `limit` bytes passes.
+const checked = (output: Uint8Array, info: BodyInfo, options: Limited): Exit.Exit<Uint8Array, BodyTooLarge> =>
+  options.limit !== undefined && output.length > options.limit
+    ? Exit.fail(new BodyTooLarge({ method: info.method, url: info.url, limit: options.limit, size: output.length }))
+    : Exit.succeed(output)
 
-const decodeSync = (coding: Coding, input: Uint8Array): Buffer => {
+const decodingError = (
+  encoding: Coding,
+  info: BodyInfo,
+  cause: unknown,
+  options: Limited = unlimited
+): ContentDecodingError | BodyTooLarge =>
+  options.limit !== undefined && (cause as { readonly code?: unknown } | null)?.code === "ERR_BUFFER_TOO_LARGE"
+    ? new BodyTooLarge({ method: info.method, url: info.url, limit: options.limit, size: options.limit + 1, cause })
+    : new ContentDecodingError({ method: info.method, url: info.url, encoding, cause })
+
+const decodeSync = (coding: Coding, input: Uint8Array, options: Limited): Buffer => {
   switch (coding) {
     case "gzip":
-      return zlib.gunzipSync(input, zlibOptions)
+      return zlib.gunzipSync(input, options.zlib)
     case "br":
-      return zlib.brotliDecompressSync(input, brotliOptions)
+      return zlib.brotliDecompressSync(input, options.brotli)
     case "deflate": {
       const [first, second] = isZlibHeader(input)
         ? [zlib.inflateSync, zlib.inflateRawSync]
         : [zlib.inflateRawSync, zlib.inflateSync]
       try {
-        return first(input, zlibOptions)
+        return first(input, options.zlib)
       } catch (error) {
+        if ((error as { readonly code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw error
         try {
-          return second(input, zlibOptions)
+          return second(input, options.zlib)
         } catch {
           throw error
         }
@@ -163,16 +239,18 @@ const inflate = promisify(zlib.inflate)
 const inflateRaw = promisify(zlib.inflateRaw)
 const brotliDecompress = promisify(zlib.brotliDecompress)
 
-const decodeAsync = (coding: Coding, input: Uint8Array): Promise<Uint8Array> => {
+const decodeAsync = (coding: Coding, input: Uint8Array, options: Limited): Promise<Uint8Array> => {
   switch (coding) {
     case "gzip":
-      return gunzip(input, zlibOptions)
+      return gunzip(input, options.zlib)
     case "br":
-      return brotliDecompress(input, brotliOptions)
+      return brotliDecompress(input, options.brotli)
     case "deflate": {
       const [first, second] = isZlibHeader(input) ? [inflate, inflateRaw] : [inflateRaw, inflate]
-      return first(input, zlibOptions).catch((error: unknown) =>
-        second(input, zlibOptions).catch(() => Promise.reject(error))
+      return first(input, options.zlib).catch((error: unknown) =>
+        (error as { readonly code?: unknown }).code === "ERR_BUFFER_TOO_LARGE"
+          ? Promise.reject(error)
+          : second(input, options.zlib).catch(() => Promise.reject(error))
       )
     }
   }
@@ -195,11 +273,13 @@ const compact = (buffer: Buffer): Uint8Array =>
 export const decodeStream = <E, R>(
   contentEncoding: string | undefined,
   stream: Stream.Stream<Uint8Array, E, R>,
-  info: BodyInfo
-): Stream.Stream<Uint8Array, E | ContentDecodingError, R> => {
+  info: BodyInfo,
+  limit?: number | undefined
+): Stream.Stream<Uint8Array, E | ContentDecodingError | BodyTooLarge, R> => {
   let out: Stream.Stream<Uint8Array, E | ContentDecodingError, R> = stream
   for (const coding of codingsToUndo(contentEncoding)) out = decodeStreamOne(coding, out, info)
-  return out
+  // Counted after decoding: zlib's output is read as it is pulled, so nothing past the limit is made.
+  return limitStream(out, limit, info)
 }
 
 const decodeStreamOne = <E, R>(
@@ -207,7 +287,8 @@ const decodeStreamOne = <E, R>(
   stream: Stream.Stream<Uint8Array, E, R>,
   info: BodyInfo
 ): Stream.Stream<Uint8Array, E | ContentDecodingError, R> => {
-  const onError = (cause: unknown) => decodingError(coding, info, cause)
+  const onError = (cause: unknown) =>
+    new ContentDecodingError({ method: info.method, url: info.url, encoding: coding, cause })
   switch (coding) {
     case "gzip":
       return pipeThrough(stream, () => zlib.createGunzip(zlibOptions), onError)

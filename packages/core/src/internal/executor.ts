@@ -44,6 +44,12 @@ export const ExecutorTag = Context.GenericTag<Executor.Executor>("@requests-futu
 
 type AnyFuture = FutureImpl<unknown, unknown>
 
+/** A slot kept past its future's outcome (`WorkInfo.retainSlot`): the future only until it finishes. */
+interface Retained {
+  future: AnyFuture | undefined
+  readonly host: AnyFuture["host"]
+}
+
 class ExecutorImpl implements Executor.Executor, FutureOwner {
   declare readonly [TypeId]: Executor.TypeId
 
@@ -82,9 +88,13 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   private limit: number
   private lent = 0
   /** Running futures whose slot outlives their outcome (`WorkInfo.retainSlot`). */
-  private readonly retained = new Set<AnyFuture>()
-  /** Finished futures still holding their slot (a streamed body being read), until released. */
-  private readonly holding = new Set<AnyFuture>()
+  private readonly retained = new Map<AnyFuture, Retained>()
+  /**
+   * Slots of finished futures still held (a streamed body being read), until released. A record, not the
+   * future: the future holds its response, and a response nobody holds any more must be collectable
+   * (its body's connection, and so this slot, is released when it is).
+   */
+  private readonly holding = new Set<Retained>()
 
   private readonly runtime: Runtime.Runtime<never>
   private readonly runFork: ReturnType<typeof Runtime.runFork<never>>
@@ -529,14 +539,16 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   /** `WorkInfo.retainSlot`: `f` keeps its slot past its outcome, until the returned function is called. */
   retainSlot(f: AnyFuture): () => void {
     if (f.status !== RUNNING) return constVoid
-    this.retained.add(f)
+    let record = this.retained.get(f)
+    if (record === undefined) this.retained.set(f, record = { future: f, host: f.host })
+    const retained = record
     let released = false
     return () => {
       if (released) return
       released = true
-      this.retained.delete(f)
-      if (this.holding.delete(f)) {
-        f.host.running--
+      if (retained.future !== undefined) this.retained.delete(retained.future)
+      if (this.holding.delete(retained)) {
+        retained.host.running--
         this.drain()
       }
     }
@@ -588,10 +600,11 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   /** The work of a running future ended by itself: record it and hand the slot on. */
   private complete(f: AnyFuture, exit: Exit.Exit<unknown, unknown>): void {
     if (f.status !== RUNNING) return
-    const keepSlot = this.retained.has(f) && Exit.isSuccess(exit)
+    const retained = Exit.isSuccess(exit) ? this.retained.get(f) : undefined
     this.leave(f)
-    if (keepSlot) {
-      this.holding.add(f)
+    if (retained !== undefined) {
+      retained.future = undefined
+      this.holding.add(retained)
       f.host.running++
     }
     if (Exit.isSuccess(exit)) {

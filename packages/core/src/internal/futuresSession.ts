@@ -42,6 +42,8 @@ const deriveSession = (base: Session.Session, config: Session.SessionConfig): Se
       hooks: config.hooks ?? defaults.hooks,
       stream: config.stream ?? defaults.stream,
       retry: config.retry ?? defaults.retry,
+      maxBodySize: config.maxBodySize !== undefined ? config.maxBodySize : defaults.maxBodySize,
+      releaseSlotAtHeaders: config.releaseSlotAtHeaders ?? defaults.releaseSlotAtHeaders,
       // Both cancel its requests: the given session's signal and its own (one combined signal per session).
       signal: !isSignal(config.signal) || !isSignal(defaults.signal) || config.signal === defaults.signal
         ? config.signal ?? defaults.signal

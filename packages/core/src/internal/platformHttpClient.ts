@@ -292,9 +292,17 @@ const toPlatformRequest = (
   // Node's http does not. Unless told which, no compression is negotiated.
   if (contentDecoding === undefined) headers["accept-encoding"] = "identity"
   // The body goes as is (Raw), so the client adds no Content-Type of its own.
+  const contentLength = request.headers.get("content-length")
   return HttpClientRequest.make(request.method as HttpClientRequest.HttpClientRequest["method"])(request.url, {
     headers,
-    ...(request.body === undefined ? {} : {
+    // A body read as it is sent (a stream, a Blob) goes as a stream; its source failing is a defect here.
+    ...(request.bodyStream !== undefined ? {
+      body: HttpBody.stream(
+        Stream.fromAsyncIterable(request.bodyStream(), (cause) => cause),
+        request.headers.get("content-type"),
+        contentLength === undefined ? undefined : Number(contentLength)
+      )
+    } : request.body === undefined ? {} : {
       body: HttpBody.raw(request.body, {
         contentType: request.headers.get("content-type"),
         contentLength: request.body.byteLength

@@ -5,15 +5,16 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { Authenticator } from "../Auth.js"
 import type { CookieInfo, CookieJar } from "../Cookies.js"
-import { InvalidSchema, type RequestError, TooManyRedirects } from "../Errors.js"
+import { InvalidSchema, type RequestError, TooManyRedirects, UnrewindableBody } from "../Errors.js"
 import type { PreparedRequest } from "../Request.js"
 import { type Backoff, retries, type RetryAttempt, type RetryPolicy, withRetry } from "../Retry.js"
 import { Response } from "../Response.js"
 import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
-import { decodeContent, readAside } from "./decompress.js"
+import { decodeContent, defaultMaxBodySize, readAside } from "./decompress.js"
 import { type RequestTrace, tracedSend } from "./tracing.js"
 import { resolveLocation, sameOrigin, shouldStripAuth } from "./url.js"
 
@@ -35,6 +36,10 @@ export interface RedirectOptions {
   readonly queuedMs: number
   /** Every send is a client span (see `tracing.ts`). */
   readonly tracing: boolean
+  /** The request's `maxBodySize`: `undefined` for the default, `Infinity` for none. */
+  readonly maxBodySize?: number | undefined
+  /** Keeps the caller's slot while the final streamed body is on the wire (see `RequestTiming.retainSlot`). */
+  readonly retainSlot?: (() => () => void) | undefined
 }
 
 const bodyHeaders = ["Content-Length", "Content-Type", "Transfer-Encoding"] as const
@@ -76,7 +81,8 @@ const toResponse = (
   cookies: ReadonlyArray<CookieInfo>,
   offset: number,
   queued: number,
-  retried: ReadonlyArray<RetryAttempt>
+  retried: ReadonlyArray<RetryAttempt>,
+  maxBodySize?: number | undefined
 ): Response =>
   new Response({
     statusCode: raw.statusCode,
@@ -90,7 +96,8 @@ const toResponse = (
     // Timings count from the first hop: `offset` is when this hop started.
     timings: { queued, elapsed: offset + raw.elapsed, total: offset + raw.total },
     bodyStream: raw.bodyStream,
-    retries: retried
+    retries: retried,
+    maxBodySize
   })
 
 /**
@@ -110,6 +117,20 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       : transportSend
     const history: Array<Response> = []
     const startedAt = performance.now()
+    // A body read into memory (a redirect's, or the answer's) is held to a limit even when a stream is not.
+    const wholeLimit = options.sendOptions.maxBodySize ??
+      (options.maxBodySize === undefined ? defaultMaxBodySize : undefined)
+
+    /** The final streamed body keeps the caller's slot until its exchange is over. */
+    const holdSlot = (raw: Transport.RawResponse): Transport.RawResponse => {
+      const release = options.retainSlot?.()
+      if (release === undefined || raw.bodyStream === undefined) return raw
+      if (raw.onBodyEnd !== undefined) {
+        raw.onBodyEnd(release)
+        return raw
+      }
+      return { ...raw, bodyStream: Stream.ensuring(raw.bodyStream, Effect.sync(release)) }
+    }
     let authenticator = options.authenticator
 
     /** The hop's request with its cookies and credentials (an `Exit` when they need no Effect). */
@@ -127,6 +148,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
     ): Task.Step<Response, RequestError> => {
       const retry = authenticator?.retry?.(sent, raw)
       if (retry === undefined || Option.isNone(retry)) return onHop(raw, sent, offset, retried)
+      if (sent.replayable === false) return unrewindable(sent, raw, sent.url)
       // The challenge may set cookies (httpbin's digest does): the retry must carry them.
       storeCookies(options, sent.url, raw)
       const again = withCookies(retry.value, options.requestJar, userCookieHeader)
@@ -135,6 +157,15 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
         Effect.flatMap((answer) => onHop(answer, again, offset, retried))
       ))
     }
+
+    /** A hop that would send a body again that could be sent once only: fails, its response let go. */
+    const unrewindable = (sent: PreparedRequest, raw: Transport.RawResponse, location: string) =>
+      Task.continueWith(readAside(raw, sent, wholeLimit).pipe(
+        Effect.ignore,
+        Effect.zipRight(
+          Effect.fail(new UnrewindableBody({ method: sent.method, url: sent.url, status: raw.statusCode, location }))
+        )
+      ))
 
     /** Sends a prepared hop as an effect (with retries), then on to `afterSend` with what came back. */
     const send = (sent: PreparedRequest, offset: number): Effect.Effect<Response, RequestError> =>
@@ -162,18 +193,36 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
         raw.statusCode !== 304
       if (!options.allowRedirects || !isRedirect) {
         if (raw.bodyStream !== undefined) {
-          return Exit.succeed(toResponse(raw, sent, new Uint8Array(0), history, cookies, offset, options.queuedMs, retried))
+          return Exit.succeed(
+            toResponse(
+              holdSlot(raw),
+              sent,
+              new Uint8Array(0),
+              history,
+              cookies,
+              offset,
+              options.queuedMs,
+              retried,
+              options.maxBodySize
+            )
+          )
         }
         const encoding = raw.headers.get("content-encoding")
         if (encoding === undefined) {
           return Exit.succeed(toResponse(raw, sent, raw.body, history, cookies, offset, options.queuedMs, retried))
         }
         return Task.mapStep(
-          decodeContent(encoding, raw.body, sent),
+          decodeContent(encoding, raw.body, sent, wholeLimit),
           (content) => toResponse(raw, sent, content, history, cookies, offset, options.queuedMs, retried)
         )
       }
-      return Task.continueWith(Effect.flatMap(readAside(raw, sent), (content) => {
+      const nextUrl = resolveLocation(sent.url, location)
+      if (
+        sent.replayable === false && (raw.statusCode === 307 || raw.statusCode === 308) && sameOrigin(sent.url, nextUrl)
+      ) {
+        return unrewindable(sent, raw, nextUrl)
+      }
+      return Task.continueWith(Effect.flatMap(readAside(raw, sent, wholeLimit), (content) => {
         const response = toResponse(
           { ...raw, bodyStream: undefined },
           sent,
@@ -196,7 +245,6 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
             })
           )
         }
-        const nextUrl = resolveLocation(sent.url, location)
         const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(nextUrl)?.[1]?.toLowerCase() ?? ""
         if (scheme !== "http" && scheme !== "https") {
           return Effect.fail(new InvalidSchema({ method: sent.method, url: nextUrl, scheme }))
@@ -210,10 +258,12 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       const method = redirectMethod(status, previous.method)
       let headers = previous.headers
       let body = previous.body
+      let bodyStream = previous.bodyStream
       // 301/302/303 drop the body (requests); 307/308 keep it, but never carry it to another origin.
       if ((status !== 307 && status !== 308) || !sameOrigin(previous.url, url)) {
         headers = headers.delete(...bodyHeaders)
         body = undefined
+        bodyStream = undefined
       }
       if (shouldStripAuth(previous.url, url)) {
         headers = headers.delete("Authorization")
@@ -221,6 +271,7 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       }
       if (!sameOrigin(previous.url, url)) headers = headers.delete("Proxy-Authorization", "Cookie")
       // The flag goes with the body it describes.
+      if (bodyStream !== undefined) return { method, url, headers, body, bodyStream, replayable: previous.replayable }
       return { method, url, headers, body, replayable: body === undefined ? undefined : previous.replayable }
     }
 

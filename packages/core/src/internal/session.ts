@@ -11,6 +11,7 @@ import { Headers, validate } from "../Headers.js"
 import type { Hooks, Params, RequestInit, ResponseHook, Timeout } from "../Request.js"
 import { Response } from "../Response.js"
 import type * as Session from "../Session.js"
+import { defaultMaxBodySize } from "./decompress.js"
 import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
 import { normalize as normalizeRetry, type RetryInput, type RetryPolicy } from "../Retry.js"
@@ -127,14 +128,16 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
     hooks: config.hooks,
     stream: config.stream ?? false,
     retry: config.retry,
-    signal: config.signal
+    signal: config.signal,
+    maxBodySize: config.maxBodySize,
+    releaseSlotAtHeaders: config.releaseSlotAtHeaders ?? false
   }
   const cookies = config.cookies instanceof CookieJar ? config.cookies : CookieJar.make(config.cookies)
   const tracing = config.tracing ?? false
 
   /**
    * One request, as a task: prepared synchronously when it starts (URL, body, headers, cookies), then
-   * handed to the redirect step; hooks, tracing and Blob bodies continue as effects.
+   * handed to the redirect step; hooks and tracing continue as effects.
    */
   const send = (input: RequestInit, timing?: Session.RequestTiming): Task.Task<Response, RequestError> =>
     Task.make((resume) => {
@@ -147,10 +150,14 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
       if (Either.isLeft(url)) return Task.fromExit(Exit.fail(url.left)).start(resume)
       const href = url.right
       let headers = Headers.merge(d.headers, init.headers)
-      const withBody = ({ body, contentType }: EncodedBody): Task.Task<Response, RequestError> => {
+      const withBody = (encoded: EncodedBody): Task.Task<Response, RequestError> => {
+        const { body, contentType } = encoded
         if (contentType !== undefined) headers = headers.setDefault("Content-Type", contentType)
         if (body !== undefined) headers = headers.set("Content-Length", String(body.byteLength))
-        else if (methodsWithBody.has(method)) headers = headers.set("Content-Length", "0")
+        else if (encoded.stream !== undefined) {
+          // Chunked unless the length is known (or the user's own Content-Length gives it).
+          if (encoded.length !== undefined) headers = headers.set("Content-Length", String(encoded.length))
+        } else if (methodsWithBody.has(method)) headers = headers.set("Content-Length", "0")
         const invalid = validateHeaders(method, href, headers)
         if (invalid !== undefined) return Task.fromExit(Exit.fail(invalid))
 
@@ -165,14 +172,31 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
         }
         const auth: Auth.Auth | undefined = init.auth === null ? undefined : init.auth ?? d.auth
         const hooks = [...hookList(d.hooks), ...hookList(init.hooks)]
+        const stream = init.stream ?? d.stream
+        // `undefined`: the default (a limit for a body read whole, none for a stream); `Infinity`: none.
+        const maxBodySize = (init.maxBodySize !== undefined ? init.maxBodySize : d.maxBodySize) ?? undefined
         const sendOptions: Transport.SendOptions = {
           ...toTimeouts(init.timeout ?? d.timeout),
-          stream: init.stream ?? d.stream
+          stream,
+          maxBodySize: maxBodySize === undefined
+            ? (stream ? undefined : defaultMaxBodySize)
+            : maxBodySize === Infinity
+            ? undefined
+            : maxBodySize,
+          onDownloadProgress: init.onDownloadProgress,
+          onUploadProgress: init.onUploadProgress
         }
+        // A streamed body keeps the caller's slot (an executor's worker) until its exchange is over.
+        const retainSlot = stream && !(init.releaseSlotAtHeaders ?? d.releaseSlotAtHeaders) &&
+            timing?.retainSlot !== undefined
+          ? () => timing.retainSlot!()
+          : undefined
         const retry = retryPolicy(init.retry ?? d.retry)
         const backoff = timing?.backoff
         const redirected = followRedirects({
-          request: { method, url: href, headers, body },
+          request: encoded.stream === undefined
+            ? { method, url: href, headers, body }
+            : { method, url: href, headers, body, bodyStream: encoded.stream, replayable: encoded.replayable },
           transport,
           sendOptions,
           sessionJar: cookies,
@@ -184,11 +208,13 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           // Called as a method of the timing (an executor's WorkInfo), and only when there are retries.
           backoff: backoff === undefined || retry === undefined ? undefined : (delayMs, after) => backoff.call(timing, delayMs, after),
           queuedMs: timing?.queuedMs ?? 0,
-          tracing: init.tracing ?? tracing
+          tracing: init.tracing ?? tracing,
+          maxBodySize,
+          retainSlot
         })
         return hooks.length === 0 ? redirected : Task.flatMap(redirected, (response) => runHooks(hooks, response))
       }
-      // Bodies without a Blob encode at once (an Exit): the request goes on without a fiber.
+      // Every body encodes at once (an Exit; Blobs and streams are read as they are sent): no fiber.
       const encoded = encodeBodyStep({ method, url: href, data: init.data, json: init.json, files: init.files })
       switch (encoded._tag) {
         case "Success":

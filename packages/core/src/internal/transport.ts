@@ -6,9 +6,12 @@ import * as Stream from "effect/Stream"
 import type * as net from "node:net"
 import { Agent, buildConnector, type Dispatcher, EnvHttpProxyAgent } from "undici"
 import {
+  BodyTooLarge,
   ChunkedEncodingError,
   ConnectionError,
   ConnectTimeout,
+  HookError,
+  InvalidBody,
   InvalidHeader,
   ProxyError,
   ReadTimeout,
@@ -16,7 +19,7 @@ import {
   SslError
 } from "../Errors.js"
 import { Headers } from "../Headers.js"
-import type { PreparedRequest } from "../Request.js"
+import type { PreparedRequest, Progress } from "../Request.js"
 import type * as Transport from "../Transport.js"
 
 /** Where a failure happened decides what it means: before the headers the request failed, after them the body. */
@@ -90,6 +93,8 @@ class BodyChannel {
   private error: SendError | undefined
   private waiter: (() => void) | undefined
   resumeSocket: (() => void) | undefined
+  /** The consumer took a chunk: it is still reading (the read timer measures its silence too). */
+  onPull: (() => void) | undefined
   private static readonly highWaterMark = 16
 
   push(chunk: Uint8Array): boolean {
@@ -104,6 +109,8 @@ class BodyChannel {
   }
 
   fail(error: SendError): void {
+    // The first failure is the reason (a read timeout, then the abort that follows it).
+    if (this.ended) return
     this.error = error
     this.ended = true
     this.wake()
@@ -122,6 +129,7 @@ class BodyChannel {
   readonly pull: Effect.Effect<Uint8Array, Option.Option<SendError>> = Effect.suspend(() => {
     const chunk = this.chunks.shift()
     if (chunk !== undefined) {
+      this.onPull?.()
       if (this.chunks.length === 0) this.resumeSocket?.()
       return Effect.succeed(chunk)
     }
@@ -223,6 +231,69 @@ const makeDispatcher = (
   }
 }
 
+type UndiciBody = Exclude<Dispatcher.DispatchOptions["body"], undefined>
+
+/** Progress events go out at most this often (and once at the end). */
+const progressIntervalMs = 50
+
+/**
+ * Counts bytes for a progress callback and calls it throttled: the first call, then at most every
+ * `progressIntervalMs`, and always at the end.
+ */
+class ProgressMeter {
+  transferred = 0
+  private last = -Infinity
+  constructor(
+    private readonly f: (progress: Progress) => void,
+    private readonly total: number | undefined,
+    private readonly onThrow: (cause: unknown) => void
+  ) {}
+
+  add(bytes: number): void {
+    this.transferred += bytes
+    const now = performance.now()
+    if (now - this.last >= progressIntervalMs) {
+      this.last = now
+      this.emit()
+    }
+  }
+
+  end(): void {
+    if (this.total === undefined || this.transferred === this.total) this.emit()
+  }
+
+  emit(): void {
+    const { total, transferred } = this
+    try {
+      this.f(
+        total === undefined
+          ? { transferred }
+          : { transferred, total, percent: total === 0 ? 100 : Math.min(100, (transferred / total) * 100) }
+      )
+    } catch (cause) {
+      this.onThrow(cause)
+    }
+  }
+}
+
+const contentLengthOf = (headers: Headers): number | undefined => {
+  const value = headers.get("content-length")
+  if (value === undefined) return undefined
+  const n = Number(value)
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
+}
+
+/** Slices of a byte body, so that its upload progress can be seen (a fresh read on every call). */
+async function* slices(body: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < body.length; offset += 64 * 1024) yield body.subarray(offset, offset + 64 * 1024)
+}
+
+/**
+ * A streamed body that nobody reads any more (its Response was garbage-collected) gives its
+ * connection back: its exchange is aborted, which also ends what waited for its end (a worker slot).
+ */
+const abandoned = new FinalizationRegistry<() => void>((abort) => abort())
+
 /**
  * One request on the wire: the undici dispatch handler and its state. A class, not closures:
  * this runs for every request, and one object with prototype methods is what allocates least.
@@ -249,6 +320,18 @@ class Exchange implements Dispatcher.DispatchHandler {
   private chunks: Array<Buffer> = []
   private size = 0
   private readonly channel: BodyChannel | undefined
+  /** A streamed body's exchange is over (complete, failed, aborted): nothing is armed any more. */
+  private bodyOver = false
+  private bodyEndCallbacks: Array<() => void> | undefined = undefined
+  private download: ProgressMeter | undefined = undefined
+  /** The upload's own source failed: that, not the socket, is why the request failed. */
+  sourceError: { readonly cause: unknown } | undefined = undefined
+  /** A progress callback threw: that is why the request failed. */
+  private callbackError: HookError | undefined = undefined
+
+  private hookError(hook: string, cause: unknown): HookError {
+    return this.callbackError ??= new HookError({ method: this.request.method, url: this.request.url, hook, cause })
+  }
 
   constructor(
     private readonly request: PreparedRequest,
@@ -269,19 +352,25 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   private readonly onReadTimeout = () => {
-    const error = new ReadTimeout({
-      method: this.request.method,
-      url: this.request.url,
-      timeoutMs: this.options.readTimeout!,
-      phase: this.phase === "body" ? "body" : "headers"
-    })
+    this.fail(
+      new ReadTimeout({
+        method: this.request.method,
+        url: this.request.url,
+        timeoutMs: this.options.readTimeout!,
+        phase: this.phase === "body" ? "body" : "headers"
+      })
+    )
+  }
+
+  /** Fails the exchange from our side (a timer, a limit): the response or the body, and the socket. */
+  private fail(error: SendError): void {
     if (this.channel !== undefined && this.settled) this.channel.fail(error)
     else this.settle(Exit.fail(error))
     this.abort()
   }
 
-  private armReadTimer(): void {
-    if (this.options.readTimeout === undefined || this.options.readTimeout > maxTimerMs) return
+  private readonly armReadTimer = (): void => {
+    if (this.options.readTimeout === undefined || this.options.readTimeout > maxTimerMs || this.bodyOver) return
     if (this.readTimer !== undefined) this.readTimer.refresh()
     else this.readTimer = setTimeout(this.onReadTimeout, this.options.readTimeout)
   }
@@ -302,11 +391,28 @@ class Exchange implements Dispatcher.DispatchHandler {
     resume?.(exit)
   }
 
+  /** A streamed body's exchange is over: its timer goes, and whoever waited for its connection is told. */
+  private endBody(): void {
+    if (this.bodyOver) return
+    this.bodyOver = true
+    this.clearReadTimer()
+    abandoned.unregister(this)
+    const callbacks = this.bodyEndCallbacks
+    this.bodyEndCallbacks = undefined
+    if (callbacks !== undefined) for (const f of callbacks) f()
+  }
+
+  private readonly onBodyEnd = (f: () => void): void => {
+    if (this.bodyOver) return f()
+    ;(this.bodyEndCallbacks ??= []).push(f)
+  }
+
   /**
    * Cancels the exchange: the socket is destroyed, and nothing is resumed if nothing was yet
    * (a no-op once the response is complete).
    */
   readonly abort = (): void => {
+    if (this.bodyOver) return
     this.cancelled = true
     if (!this.settled) {
       this.settled = true
@@ -314,27 +420,88 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.clearReadTimer()
     }
     this.abortSocket?.(new Error("request cancelled"))
+    if (this.channel !== undefined) {
+      // A reader still pulling learns that the body stops here (it stopped reading, or it was abandoned).
+      this.channel.fail(new ChunkedEncodingError({ method: this.request.method, url: this.request.url }))
+      this.endBody()
+    }
   }
 
   private respond(body: Uint8Array): void {
     const channel = this.channel
     const elapsed = this.headersAt - this.start
+    let bodyStream: Stream.Stream<Uint8Array, SendError> | undefined
+    if (channel !== undefined) {
+      // `pull` is reachable from the response (through its stream) and from a running read of it, never
+      // from the exchange: once it is garbage, nobody can read the body, and its connection is let go.
+      const pull = Effect.suspend(() => channel.pull)
+      abandoned.register(pull, this.abort, this)
+      bodyStream = Stream.repeatEffectOption(pull).pipe(
+        Stream.ensuring(Effect.sync(() => {
+          if (!channel.finished) this.abort()
+        }))
+      )
+    }
     this.settle(
       Exit.succeed({
         statusCode: this.statusCode,
         reason: this.reason,
         headers: this.headers,
         body,
-        bodyStream: channel === undefined ? undefined : Stream.repeatEffectOption(channel.pull).pipe(
-          Stream.ensuring(Effect.sync(() => {
-            if (!channel.finished) this.abort()
-          }))
-        ),
+        bodyStream,
+        onBodyEnd: channel === undefined ? undefined : this.onBodyEnd,
         elapsed,
         total: channel === undefined ? performance.now() - this.start : elapsed
       }),
       channel !== undefined
     )
+  }
+
+  /**
+   * The request body as undici takes it: bytes, or a read of its source that counts and reports.
+   * undici sends any async iterable (chunked unless a Content-Length is set), though its types name
+   * only Node's `Readable`.
+   */
+  dispatchBody(): UndiciBody {
+    const { request, options } = this
+    const onUpload = options.onUploadProgress
+    if (request.bodyStream === undefined) {
+      if (onUpload === undefined || request.body === undefined) return request.body ?? null
+      return this.counted(slices(request.body), onUpload, request.body.length) as unknown as UndiciBody
+    }
+    return this.counted(request.bodyStream(), onUpload, contentLengthOf(request.headers)) as unknown as UndiciBody
+  }
+
+  private async *counted(
+    source: AsyncIterable<Uint8Array>,
+    onProgress: ((progress: Progress) => void) | undefined,
+    total: number | undefined
+  ): AsyncGenerator<Uint8Array> {
+    const meter = onProgress === undefined ? undefined : new ProgressMeter(onProgress, total, (cause) => {
+      throw this.hookError("onUploadProgress", cause)
+    })
+    meter?.emit()
+    const iterator = source[Symbol.asyncIterator]()
+    try {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>
+        try {
+          next = await iterator.next()
+        } catch (cause) {
+          this.sourceError = { cause }
+          throw cause
+        }
+        if (next.done === true) break
+        const chunk = next.value
+        if (chunk.length === 0) continue
+        yield chunk
+        meter?.add(chunk.length)
+      }
+      meter?.end()
+    } finally {
+      // undici stops reading on a failure: the source is told (a Node stream is destroyed).
+      await iterator.return?.()
+    }
   }
 
   onConnect(abortFn: (error?: Error) => void): void {
@@ -352,34 +519,68 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.headers = Headers.fromRaw(rawHeaders)
     this.headersAt = performance.now()
     this.phase = "body"
+    const { maxBodySize, onDownloadProgress } = this.options
+    if (maxBodySize !== undefined || onDownloadProgress !== undefined) {
+      const length = this.request.method === "HEAD" || status === 204 || status === 304
+        ? undefined
+        : contentLengthOf(this.headers)
+      if (maxBodySize !== undefined && length !== undefined && length > maxBodySize) {
+        this.fail(this.tooLarge(length))
+        return false
+      }
+      if (onDownloadProgress !== undefined) {
+        this.download = new ProgressMeter(
+          onDownloadProgress,
+          length,
+          (cause) => this.fail(this.hookError("onDownloadProgress", cause))
+        )
+        this.download.emit()
+        if (this.callbackError !== undefined) return false
+      }
+    }
     this.armReadTimer()
     const channel = this.channel
     if (channel !== undefined) {
-      // While the reader holds the socket paused, silence is not the server's fault.
-      channel.resumeSocket = () => {
-        this.armReadTimer()
-        resumeSocket()
-      }
+      // A paused socket keeps its read timer: a body nobody reads for that long fails and is let go.
+      // Each chunk the reader takes is a sign of life, as each byte from the server is.
+      channel.onPull = this.armReadTimer
+      channel.resumeSocket = resumeSocket
       this.respond(new Uint8Array(0))
     }
     return true
   }
 
+  private tooLarge(size: number): BodyTooLarge {
+    return new BodyTooLarge({
+      method: this.request.method,
+      url: this.request.url,
+      limit: this.options.maxBodySize!,
+      size
+    })
+  }
+
   onData(chunk: Buffer): boolean {
     this.armReadTimer()
-    if (this.channel !== undefined) {
-      const more = this.channel.push(chunk)
-      if (!more) this.clearReadTimer()
-      return more
-    }
-    this.chunks.push(chunk)
     this.size += chunk.length
+    if (this.options.maxBodySize !== undefined && this.size > this.options.maxBodySize) {
+      this.fail(this.tooLarge(this.size))
+      return false
+    }
+    this.download?.add(chunk.length)
+    if (this.callbackError !== undefined) return false
+    if (this.channel !== undefined) return this.channel.push(chunk)
+    this.chunks.push(chunk)
     return true
   }
 
   onComplete(): void {
     this.clearReadTimer()
-    if (this.channel !== undefined) return this.channel.end()
+    this.download?.end()
+    this.download = undefined
+    if (this.channel !== undefined) {
+      this.channel.end()
+      return this.endBody()
+    }
     this.respond(concat(this.chunks, this.size))
     this.chunks = []
     this.headers = Headers.empty
@@ -387,11 +588,23 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onError(error: Error): void {
     this.clearReadTimer()
+    this.download = undefined
     // once settled, only a streamed body still has a reader to tell
     if (this.settled && (this.cancelled || this.channel === undefined)) return
-    const mapped = toSendError(error, this.request, this.phase, this.options, this.proxy)
-    if (this.channel !== undefined && this.settled) this.channel.fail(mapped)
-    else this.settle(Exit.fail(mapped))
+    const mapped = this.callbackError !== undefined
+      ? this.callbackError
+      : this.sourceError !== undefined
+      ? new InvalidBody({
+        method: this.request.method,
+        url: this.request.url,
+        reason: "reading the body's source failed",
+        cause: this.sourceError.cause
+      })
+      : toSendError(error, this.request, this.phase, this.options, this.proxy)
+    if (this.channel !== undefined && this.settled) {
+      this.channel.fail(mapped)
+      this.endBody()
+    } else this.settle(Exit.fail(mapped))
   }
 }
 
@@ -416,7 +629,7 @@ export const makeUnsafe = (config: Transport.TransportConfig = {}): Transport.Tr
         path,
         method: request.method,
         headers: flattenHeaders(request.headers),
-        body: request.body ?? null,
+        body: exchange.dispatchBody(),
         headersTimeout: 0,
         bodyTimeout: 0
       }, exchange)

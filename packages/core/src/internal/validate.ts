@@ -125,6 +125,15 @@ export const checkHeaders = (headers: unknown): Problem | undefined => {
   return undefined
 }
 
+/** `maxBodySize`: a number of bytes >= 0 (`Infinity` for none), or `null` for none. */
+export const checkMaxBodySize = (value: unknown): Problem | undefined =>
+  value === undefined || value === null || (typeof value === "number" && value >= 0)
+    ? undefined
+    : problem("maxBodySize", value, "the most bytes of a body is a number >= 0, or Infinity or null for none")
+
+const checkCallback = (option: string, value: unknown): Problem | undefined =>
+  value === undefined || typeof value === "function" ? undefined : problem(option, value, `${option} is a function`)
+
 /** Whether `u` is an `AbortSignal` (by shape: one of another realm, or a polyfill, passes too). */
 export const isSignal = (u: unknown): u is AbortSignal =>
   typeof u === "object" && u !== null && typeof (u as { readonly aborted?: unknown }).aborted === "boolean" &&
@@ -150,7 +159,7 @@ const sessionProblem = (config: Session.SessionConfig): Either.Either<Timeout | 
   const timeout = checkTimeout(config.timeout)
   if (Either.isLeft(timeout)) return timeout
   const bad = checkMaxRedirects(config.maxRedirects) ?? checkParams(config.params) ?? checkHeaders(config.headers) ??
-    checkSignal(config.signal, false)
+    checkSignal(config.signal, false) ?? checkMaxBodySize(config.maxBodySize)
   return bad === undefined ? timeout : Either.left(bad)
 }
 
@@ -181,7 +190,8 @@ const checkDefaults = (defaults: Session.Defaults): Problem | undefined => {
   const timeout = checkTimeout(defaults.timeout)
   const bad = Either.isLeft(timeout)
     ? timeout.left
-    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? checkSignal(defaults.signal, false)
+    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? checkSignal(defaults.signal, false) ??
+      checkMaxBodySize(defaults.maxBodySize)
   if (bad !== undefined) return { ...bad, reason: `the session's ${bad.option}: ${bad.reason}` }
   checkedDefaults.add(defaults)
   return undefined
@@ -240,7 +250,10 @@ export const checkRequest = (
     checkParams(input.params) ??
     checkMaxRedirects(input.maxRedirects) ??
     checkHeaders(input.headers) ??
-    checkSignal(input.signal, true)
+    checkSignal(input.signal, true) ??
+    checkMaxBodySize(input.maxBodySize) ??
+    checkCallback("onDownloadProgress", input.onDownloadProgress) ??
+    checkCallback("onUploadProgress", input.onUploadProgress)
   if (bad === undefined && input.timeout !== undefined) {
     const checked = checkTimeout(input.timeout)
     if (Either.isLeft(checked)) bad = checked.left

@@ -156,6 +156,16 @@ export const dynamicRoutes: ReadonlyArray<Route> = [
     }
     ex.res.end()
   }),
+  // Not httpbin's: a large body to stream (up to 4 GiB) without holding it, zeros in 64 KiB writes.
+  get("/zeros/<int:n>", async (ex) => {
+    const n = Math.min(Number(ex.params[0]), 4 * 1024 ** 3)
+    startStream(ex, 200, { "Content-Type": OCTET_STREAM, "Content-Length": n })
+    const block = Buffer.alloc(64 * 1024)
+    for (let sent = 0; sent < n; sent += block.length) {
+      if (!(await writeChunk(ex, n - sent < block.length ? block.subarray(0, n - sent) : block))) return
+    }
+    ex.res.end()
+  }),
   get("/stream/<int:n>", async (ex) => {
     const n = Math.min(Number(ex.params[0]), 100)
     const base = ex.echo(["url", "args", "headers", "origin"])

@@ -12,7 +12,7 @@ import {
 import { prettyJson } from "../json.js"
 import { PIG_PNG } from "../png.js"
 import type { Exchange } from "../request.js"
-import { JSON_TYPE, send, sendHtml, sendJson, statusResponse } from "../response.js"
+import { JSON_TYPE, OCTET_STREAM, send, sendHtml, sendJson, statusResponse } from "../response.js"
 import { get, type Route } from "../router.js"
 
 /** Response formats: compressed JSON, HTML, XML, JSON, text, images. */
@@ -20,6 +20,17 @@ import { get, type Route } from "../router.js"
 const compressed = (flag: string, encoding: string, compress: (data: Buffer) => Buffer) => (ex: Exchange) => {
   const body = prettyJson({ ...ex.echo(["origin", "headers"]), method: ex.method, [flag]: true })
   send(ex, 200, compress(Buffer.from(body, "utf8")), JSON_TYPE, { "Content-Encoding": encoding })
+}
+
+const MIB = 1024 * 1024
+// One gzip member of 1 MiB of zeros (about 1 KiB); a bomb of n MiB is n of them back to back, a valid
+// multi-member gzip stream, made without compressing n MiB.
+let zeroMember: Buffer | undefined
+const bomb = (ex: Exchange) => {
+  const mib = Math.min(Math.max(0, Number(ex.params[0])), 4096)
+  zeroMember ??= gzipSync(Buffer.alloc(MIB), { level: 9 })
+  const body = Buffer.concat(Array.from({ length: mib }, () => zeroMember!))
+  send(ex, 200, body, OCTET_STREAM, { "Content-Encoding": "gzip" })
 }
 
 const png = (ex: Exchange) => send(ex, 200, PIG_PNG, "image/png")
@@ -35,6 +46,8 @@ export const formatRoutes: ReadonlyArray<Route> = [
       brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_SIZE_HINT]: data.length } })
     )
   ),
+  // Not httpbin's: a compression bomb for clients' limits, `:mib` MiB of zeros (up to 4096) gzipped ~1000:1.
+  get("/bomb/<int:mib>", bomb),
   get("/encoding/utf8", (ex) => sendHtml(ex, UTF8_DEMO)),
   get("/html", (ex) => sendHtml(ex, MOBY_HTML)),
   get("/json", (ex) => sendJson(ex, SAMPLE_JSON)),

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import type { EchoKey } from "../request.js"
 import { badRequest, sendJson } from "../response.js"
 import { get, route, type Route } from "../router.js"
@@ -21,6 +22,13 @@ export const methodRoutes: ReadonlyArray<Route> = [
   echoBody("PATCH"),
   echoBody("DELETE"),
   // httpbin lists GET, POST, PUT, DELETE, PATCH and TRACE; any method is more useful for a client's tests.
+  // Not httpbin's: what arrived of a (large) body, without echoing it: its length, SHA-256 and the headers.
+  route("/sha256", "*", (ex) =>
+    sendJson(ex, {
+      ...ex.echo(["headers"]),
+      bytes: ex.body.length,
+      sha256: createHash("sha256").update(ex.body).digest("hex")
+    })),
   route("/anything", "*", (ex) => sendJson(ex, ex.echo(ANYTHING_KEYS))),
   route("/anything/<path:anything>", "*", (ex) => sendJson(ex, ex.echo(ANYTHING_KEYS))),
   route("/delay/<delay>", ["GET", "POST", "PUT", "DELETE", "PATCH", "TRACE"], async (ex) => {

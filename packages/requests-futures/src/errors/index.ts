@@ -1,3 +1,4 @@
+import type { BodyTooLarge } from "./BodyTooLarge.js"
 import type { ChunkedEncodingError } from "./ChunkedEncodingError.js"
 import type { ConnectionError } from "./ConnectionError.js"
 import type { ConnectTimeout } from "./ConnectTimeout.js"
@@ -18,7 +19,9 @@ import type { RetryError } from "./RetryError.js"
 import type { SchemaDecodeError } from "./SchemaDecodeError.js"
 import type { SSLError } from "./SSLError.js"
 import type { TooManyRedirects } from "./TooManyRedirects.js"
+import type { UnrewindableBodyError } from "./UnrewindableBodyError.js"
 
+export { BodyTooLarge } from "./BodyTooLarge.js"
 export { CancelledError, type CancelReason } from "./CancelledError.js"
 export { ChunkedEncodingError } from "./ChunkedEncodingError.js"
 export { ConnectionError } from "./ConnectionError.js"
@@ -46,6 +49,7 @@ export { SSLError } from "./SSLError.js"
 export { Timeout } from "./Timeout.js"
 export { TimeoutError } from "./TimeoutError.js"
 export { TooManyRedirects } from "./TooManyRedirects.js"
+export { UnrewindableBodyError } from "./UnrewindableBodyError.js"
 
 /**
  * Every error a request can fail with: the `RequestException` subclasses, each with its own `_tag`.
@@ -72,3 +76,5 @@ export type RequestError =
   | HookError
   | InvalidBody
   | InvalidOption
+  | BodyTooLarge
+  | UnrewindableBodyError

@@ -12,6 +12,7 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import {
+  BodyTooLarge,
   CancelledError,
   type CancelReason,
   ChunkedEncodingError,
@@ -40,7 +41,8 @@ import {
   SchemaDecodeError,
   SSLError,
   TimeoutError,
-  TooManyRedirects
+  TooManyRedirects,
+  UnrewindableBodyError
 } from "../errors/index.js"
 import { Response } from "../Response.js"
 import { coreOf } from "./core.js"
@@ -84,6 +86,9 @@ const mappers: Mappers = {
   ChunkedEncodingError: (e) => new ChunkedEncodingError(e.message, base(e)),
   HookError: (e) => new HookError(e.message, { ...base(e), hook: e.hook }),
   InvalidBody: (e) => new InvalidBody(e.message, { ...base(e), reason: e.reason }),
+  BodyTooLarge: (e) => new BodyTooLarge(e.message, { ...base(e), limit: e.limit, size: e.size }),
+  UnrewindableBody: (e) =>
+    new UnrewindableBodyError(e.message, { ...base(e), status: e.status, location: e.location }),
   InvalidOption: (e) =>
     new InvalidOption(e.message, {
       request: e.url === undefined ? undefined : { method: e.method ?? "", url: e.url },

@@ -14,11 +14,26 @@ import type { Session } from "../Session.js"
 /** Query parameters: a record (an array value repeats the key; `undefined` and `null` are dropped) or pairs. */
 export type Params = CoreRequest.Params
 
-/** A request body: form fields (url-encoded, or multipart next to `files`), or a string or bytes sent as is. */
+/**
+ * A request body: form fields (url-encoded, or multipart next to `files`), a string or bytes sent as is,
+ * a `Blob` or a file (`fs.openAsBlob`, read as it is sent, with its `Content-Length`), or a stream
+ * (`ReadableStream`, Node `Readable`, async iterable of bytes: sent chunked, once only).
+ */
 export type Data = CoreRequest.Data
 
-/** Multipart files: field name → content (`Uint8Array`, `Blob`, string) or `{ filename, content, contentType }`. */
+/**
+ * Multipart files: field name → content (`Uint8Array`, `Blob`, string, or a stream) or
+ * `{ filename, content, contentType }`. Blobs and streams are read as they are sent.
+ */
 export type Files = CoreRequest.Files
+
+/**
+ * How far a body has gone: bytes so far, and `total` and `percent` (0 to 100) when its length is known.
+ */
+export type Progress = CoreRequest.Progress
+
+/** A body read as it is sent: a web `ReadableStream`, a Node `Readable` or any async iterable of bytes. */
+export type StreamSource = CoreRequest.StreamSource
 
 /** Headers to send: a record (a name set to `undefined` or `null` removes a session header), pairs, or `Headers`. */
 export type HeadersInit = CoreHeaders.HeadersInput
@@ -172,6 +187,29 @@ export interface SessionOptions {
    * ```
    */
   readonly stream?: boolean | undefined
+  /**
+   * The most bytes a body may have, as received and once decoded (gzip, deflate, br): past it the
+   * request, or the read of a streamed body, rejects with `BodyTooLarge` and the connection is closed,
+   * so a compression bomb never expands in memory. Default: 1 GiB for a body read whole, none for a
+   * streamed body read chunk by chunk; `Infinity` or `null`: none. A request's own wins.
+   *
+   * @example
+   * ```ts
+   * new Session({ maxBodySize: 10 * 1024 * 1024 })
+   * ```
+   */
+  readonly maxBodySize?: number | null | undefined
+  /**
+   * A `FuturesSession`'s `stream: true` request gives its worker back when the headers arrive, as Python's
+   * requests-futures does. By default it keeps its worker (and host) slot until its body is read, closed
+   * or let go, so `maxWorkers` bounds the transfers really running. A request's own wins.
+   *
+   * @example
+   * ```ts
+   * new FuturesSession({ maxWorkers: 4, releaseSlotAtHeaders: true })
+   * ```
+   */
+  readonly releaseSlotAtHeaders?: boolean | undefined
   /**
    * Retries for every request; none by default, as requests (see {@link RetryOption}).
    *
@@ -443,6 +481,32 @@ export interface RequestOptions {
    * ```
    */
   readonly stream?: boolean | undefined
+  /**
+   * The most bytes the body may have, as received and once decoded: past it the request (or the read of a
+   * streamed body) rejects with `BodyTooLarge`. Over the session's; default 1 GiB for a body read whole,
+   * none for a streamed one; `Infinity` or `null`: none.
+   *
+   * @example
+   * ```ts
+   * await session.get(url, { maxBodySize: 1024 * 1024 })
+   * ```
+   */
+  readonly maxBodySize?: number | null | undefined
+  /** With `stream: true` in a `FuturesSession`: give the worker back at the headers (see `SessionOptions`). */
+  readonly releaseSlotAtHeaders?: boolean | undefined
+  /**
+   * Called as the body arrives: `{ transferred, total?, percent? }` (bytes off the wire; `total` from
+   * `Content-Length`), at most every 50 ms and once at the end. It must be quick; a throw rejects the
+   * request with `HookError`.
+   *
+   * @example
+   * ```ts
+   * await session.get(url, { onDownloadProgress: ({ percent }) => console.log(percent) })
+   * ```
+   */
+  readonly onDownloadProgress?: ((progress: Progress) => void) | undefined
+  /** Called as the request body is sent, as `onDownloadProgress`. */
+  readonly onUploadProgress?: ((progress: Progress) => void) | undefined
   /**
    * Cancels the request when aborted, as `fetch`'s `signal` (with the session's, if it has one; `null`
    * ignores the session's). Aborted already: it rejects at once and nothing is sent; queued in a
