@@ -8,6 +8,7 @@ export const alias: Record<string, string> = {
   "@requests-futures/core/PlatformHttpClient": fileURLToPath(
     new URL("./packages/core/src/PlatformHttpClient.ts", import.meta.url)
   ),
+  "@requests-futures/core/WorkerPool": fileURLToPath(new URL("./packages/core/src/WorkerPool.ts", import.meta.url)),
   "@requests-futures/core": src("core"),
   "requests-futures": src("requests-futures")
 }

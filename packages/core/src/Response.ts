@@ -37,6 +37,11 @@ export interface Timings {
   readonly elapsed: number
   /** From sending the first request to the end of the final body. */
   readonly total: number
+  /**
+   * With `background` work (a FuturesSession request): from handing the body to the worker pool to
+   * its result, waiting for a free thread included. Absent otherwise.
+   */
+  readonly background?: number | undefined
 }
 
 export interface ResponseProps {
@@ -61,6 +66,8 @@ export interface ResponseProps {
    * oldest first: their status or error tag, and the delay that followed each. Empty without retries.
    */
   readonly retries?: ReadonlyArray<RetryAttempt> | undefined
+  /** What the request's `background` work made of the body, in a worker thread (structured-cloned back). */
+  readonly data?: unknown
 }
 
 const noRetries: ReadonlyArray<RetryAttempt> = []
@@ -79,6 +86,8 @@ export class Response implements ResponseProps {
   readonly timings!: Timings
   readonly bodyStream: Stream.Stream<Uint8Array, SendError> | undefined
   readonly retries: ReadonlyArray<RetryAttempt>
+  /** What the request's `background` work made of the body (see `FuturesRequestOptions.background`); else `undefined`. */
+  readonly data: unknown
 
   constructor(props: ResponseProps) {
     Object.assign(this, props)

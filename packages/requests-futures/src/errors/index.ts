@@ -1,3 +1,4 @@
+import type { BackgroundError } from "./BackgroundError.js"
 import type { ChunkedEncodingError } from "./ChunkedEncodingError.js"
 import type { ConnectionError } from "./ConnectionError.js"
 import type { ConnectTimeout } from "./ConnectTimeout.js"
@@ -18,7 +19,9 @@ import type { RetryError } from "./RetryError.js"
 import type { SchemaDecodeError } from "./SchemaDecodeError.js"
 import type { SSLError } from "./SSLError.js"
 import type { TooManyRedirects } from "./TooManyRedirects.js"
+import type { WorkerCrashed } from "./WorkerCrashed.js"
 
+export { BackgroundError } from "./BackgroundError.js"
 export { CancelledError, type CancelReason } from "./CancelledError.js"
 export { ChunkedEncodingError } from "./ChunkedEncodingError.js"
 export { ConnectionError } from "./ConnectionError.js"
@@ -46,6 +49,7 @@ export { SSLError } from "./SSLError.js"
 export { Timeout } from "./Timeout.js"
 export { TimeoutError } from "./TimeoutError.js"
 export { TooManyRedirects } from "./TooManyRedirects.js"
+export { WorkerCrashed } from "./WorkerCrashed.js"
 
 /**
  * Every error a request can fail with: the `RequestException` subclasses, each with its own `_tag`.
@@ -72,3 +76,5 @@ export type RequestError =
   | HookError
   | InvalidBody
   | InvalidOption
+  | BackgroundError
+  | WorkerCrashed

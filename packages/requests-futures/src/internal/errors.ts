@@ -12,6 +12,7 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import {
+  BackgroundError,
   CancelledError,
   type CancelReason,
   ChunkedEncodingError,
@@ -40,7 +41,8 @@ import {
   SchemaDecodeError,
   SSLError,
   TimeoutError,
-  TooManyRedirects
+  TooManyRedirects,
+  WorkerCrashed
 } from "../errors/index.js"
 import { Response } from "../Response.js"
 import { coreOf } from "./core.js"
@@ -84,6 +86,8 @@ const mappers: Mappers = {
   ChunkedEncodingError: (e) => new ChunkedEncodingError(e.message, base(e)),
   HookError: (e) => new HookError(e.message, { ...base(e), hook: e.hook }),
   InvalidBody: (e) => new InvalidBody(e.message, { ...base(e), reason: e.reason }),
+  BackgroundError: (e) => new BackgroundError(e.message, { ...base(e), work: e.work }),
+  WorkerCrashed: (e) => new WorkerCrashed(e.message, { ...base(e), work: e.work }),
   InvalidOption: (e) =>
     new InvalidOption(e.message, {
       request: e.url === undefined ? undefined : { method: e.method ?? "", url: e.url },
