@@ -52,7 +52,8 @@ const generate = async (): Promise<string> => {
     unfinished: 1,
     cancelled: false,
     maxQueued: 1,
-    deadlineMs: 1
+    deadlineMs: 1,
+    work: "JSON parsing"
   }
   const coreClasses = [
     ...Object.values(CoreErrors),
