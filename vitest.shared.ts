@@ -8,6 +8,8 @@ export const alias: Record<string, string> = {
   "@requests-futures/core/PlatformHttpClient": fileURLToPath(
     new URL("./packages/core/src/PlatformHttpClient.ts", import.meta.url)
   ),
+  "@requests-futures/core/WorkerPool": fileURLToPath(new URL("./packages/core/src/WorkerPool.ts", import.meta.url)),
   "@requests-futures/core": src("core"),
+  "requests-futures/workers": fileURLToPath(new URL("./packages/requests-futures/src/workers.ts", import.meta.url)),
   "requests-futures": src("requests-futures")
 }

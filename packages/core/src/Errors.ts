@@ -176,6 +176,27 @@ export class HookError extends Data.TaggedError("HookError")<RequestInfo & { rea
   }
 }
 
+/**
+ * The request's `background` work failed in its worker thread: the function threw or rejected, its
+ * module could not be loaded, the export is not there (or not a function / a `Schema`), or its result
+ * could not be sent back (a value that cannot be structured-cloned). `work` names it.
+ */
+export class BackgroundError extends Data.TaggedError("BackgroundError")<RequestInfo & { readonly work: string }> {
+  override get message(): string {
+    return `${where(this)}: the background work ${this.work} failed${describeCause(this.cause)}`
+  }
+}
+
+/**
+ * The worker thread running the request's `background` work died (`process.exit`, out of memory, an
+ * uncaught error outside the work): only this request fails; the pool replaces the thread.
+ */
+export class WorkerCrashed extends Data.TaggedError("WorkerCrashed")<RequestInfo & { readonly work: string }> {
+  override get message(): string {
+    return `${where(this)}: the worker thread running ${this.work} died${describeCause(this.cause)}`
+  }
+}
+
 /** A request body could not be encoded (a value that is not JSON, a file that cannot be read). */
 export class InvalidBody extends Data.TaggedError("InvalidBody")<RequestInfo & { readonly reason: string }> {
   override get message(): string {
@@ -318,6 +339,8 @@ export type RequestError =
   | RequestCancelled
   | BodyTooLarge
   | UnrewindableBody
+  | BackgroundError
+  | WorkerCrashed
 
 /** The failures of sending a request and reading its response (no status check, no body decoding). */
 export type SendError = Exclude<
@@ -329,6 +352,8 @@ export type SendError = Exclude<
   | InvalidOption
   | DeadlineExceeded
   | RequestCancelled
+  | BackgroundError
+  | WorkerCrashed
 >
 
 /** Timeouts, as `Effect.catchTag` cannot name a union: requests' `Timeout` base class. */
@@ -357,7 +382,9 @@ const tags: ReadonlySet<string> = new Set([
   "DeadlineExceeded",
   "RequestCancelled",
   "BodyTooLarge",
-  "UnrewindableBody"
+  "UnrewindableBody",
+  "BackgroundError",
+  "WorkerCrashed"
 ])
 
 /** Whether `u` is one of the request errors above. */

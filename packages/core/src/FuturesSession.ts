@@ -17,6 +17,7 @@ import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import type * as Background from "./Background.js"
 import type * as Scope from "effect/Scope"
 import type { InvalidOption, RequestError } from "./Errors.js"
 import type * as Executor from "./Executor.js"
@@ -39,6 +40,15 @@ export type BackgroundCallback = (
 
 export interface FuturesRequestOptions extends RequestOptions {
   readonly backgroundCallback?: BackgroundCallback | undefined
+  /**
+   * Work on the body in a worker thread of the session's `workerPool`, after the response hooks and
+   * before the `backgroundCallback`: `{ parse: "json" }`, `{ schema: { module, export } }` or
+   * `{ module, export }` (see `Background.Background`). The body's bytes move to the thread; the
+   * result comes back on `response.data`, its time in `response.timings.background`. It runs in the
+   * request's worker slot (`maxWorkers` bounds it). Checked when the request is made: a closure, a
+   * module file that does not exist, `stream: true` or no pool refuse the request with `InvalidOption`.
+   */
+  readonly background?: Background.Background | undefined
   /** Higher first in the queue (FIFO within a priority). Default 0. */
   readonly priority?: number | undefined
   /**
@@ -69,6 +79,12 @@ export interface FuturesSessionConfig extends Session.SessionConfig {
   readonly maxQueued?: number | undefined
   /** When the queue is full: `"wait"` (default: `request` suspends), `"reject"` or `"dropOldest"`. */
   readonly onFull?: Executor.OnFull | undefined
+  /**
+   * The worker threads `background` work runs on (`@requests-futures/core/WorkerPool`), shared: the
+   * session does not close it. Without it, the `Background.Pool` in context is used when there is one
+   * (`WorkerPool.layer`); with neither, a request with `background` is refused.
+   */
+  readonly workerPool?: Background.WorkerPool | undefined
   /** The default `deadline` of its requests (ms); see `FuturesRequestOptions.deadline`. */
   readonly deadline?: number | undefined
   /**
@@ -86,7 +102,13 @@ export interface FuturesSessionConfig extends Session.SessionConfig {
 /** The future of a response. */
 export type ResponseFuture = Future.Future<Response, RequestError>
 
-type Send = (url: string | URL, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, ExecutorShutdown | QueueFull>
+/**
+ * Why a request was not queued: the session is closed, the queue is full (`onFull: "reject"`), or its
+ * `background` cannot run (`InvalidOption`).
+ */
+export type RequestRefused = ExecutorShutdown | QueueFull | InvalidOption
+
+type Send = (url: string | URL, options?: FuturesRequestOptions) => Effect.Effect<ResponseFuture, RequestRefused>
 
 /**
  * How `close` treats the futures of the session that are not done. By default it waits for them all.
@@ -108,11 +130,12 @@ export interface FuturesSession {
    * worker slot: the session's request (redirects, cookies, auth, retries), the response hooks, then the
    * background callback; `response.timings.queued` is its time in the queue. Submitted from a fiber,
    * the work runs with that fiber's context (span, log annotations, services).
-   * Fails with `ExecutorShutdown` once the session is closed or its executor shut down.
+   * Fails with `ExecutorShutdown` once the session is closed or its executor shut down, with
+   * `InvalidOption` for a `background` that cannot run.
    */
-  readonly request: (init: FuturesRequestInit) => Effect.Effect<ResponseFuture, ExecutorShutdown | QueueFull>
+  readonly request: (init: FuturesRequestInit) => Effect.Effect<ResponseFuture, RequestRefused>
   /** `request`, synchronously, for code outside Effect (the work runs on the executor's runtime). */
-  readonly unsafeRequest: (init: FuturesRequestInit) => Either.Either<ResponseFuture, ExecutorShutdown | QueueFull>
+  readonly unsafeRequest: (init: FuturesRequestInit) => Either.Either<ResponseFuture, RequestRefused>
   /**
    * Python's `close()`: new requests are refused from now on; the session's futures that are not done
    * are waited for (or cancelled, see {@link CloseOptions}); the executor it made is shut down. A shared
@@ -134,9 +157,16 @@ export interface FuturesSession {
 /** The FuturesSession service. */
 export const FuturesSession: Context.Tag<FuturesSession, FuturesSession> = internal.FuturesSessionTag
 
-/** A FuturesSession over an executor and a session (nothing is owned; `close` waits for its futures). */
-export const makeWith: (executor: Executor.Executor, session: Session.Session, ownsExecutor?: boolean) => FuturesSession =
-  internal.makeWith
+/**
+ * A FuturesSession over an executor and a session (nothing is owned; `close` waits for its futures),
+ * and the worker pool its `background` work runs on, if any.
+ */
+export const makeWith = (
+  executor: Executor.Executor,
+  session: Session.Session,
+  ownsExecutor?: boolean,
+  workerPool?: Background.WorkerPool
+): FuturesSession => internal.makeWith(executor, session, ownsExecutor, undefined, workerPool)
 
 /**
  * A FuturesSession, closed with the scope: its futures that are not done are cancelled (running ones

@@ -38,6 +38,11 @@ export interface Timings {
   readonly elapsed: number
   /** From sending the first request to the end of the final body. */
   readonly total: number
+  /**
+   * With `background` work (a FuturesSession request): from handing the body to the worker pool to
+   * its result, waiting for a free thread included. Absent otherwise.
+   */
+  readonly background?: number | undefined
 }
 
 export interface ResponseProps {
@@ -67,6 +72,8 @@ export interface ResponseProps {
    * none was given (a stream then has no limit, and `readBody` applies `Session.defaultMaxBodySize`).
    */
   readonly maxBodySize?: number | undefined
+  /** What the request's `background` work made of the body, in a worker thread (structured-cloned back). */
+  readonly data?: unknown
 }
 
 const noRetries: ReadonlyArray<RetryAttempt> = []
@@ -86,6 +93,8 @@ export class Response implements ResponseProps {
   readonly bodyStream: Stream.Stream<Uint8Array, SendError> | undefined
   readonly retries: ReadonlyArray<RetryAttempt>
   readonly maxBodySize: number | undefined
+  /** What the request's `background` work made of the body (see `FuturesRequestOptions.background`); else `undefined`. */
+  readonly data: unknown
 
   constructor(props: ResponseProps) {
     Object.assign(this, props)

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export * as Auth from "./Auth.js"
+export * as Background from "./Background.js"
 export * as Cookies from "./Cookies.js"
 export * as Errors from "./Errors.js"
 export * as Executor from "./Executor.js"

@@ -8,7 +8,7 @@ import { type Executor, wrapExecutor } from "./Executor.js"
 import { Future } from "./Future.js"
 import { BaseSession, requestInfo, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
-import { fromFutureFailure, fromRequestFailure } from "./internal/errors.js"
+import { fromRequestFailure } from "./internal/errors.js"
 import { toCoreStep } from "./internal/hooks.js"
 import { runPromise, runSync } from "./internal/run.js"
 import { Response, responseOf } from "./Response.js"
@@ -30,11 +30,17 @@ interface Parts {
  * the pool it makes are closed with it, a given executor or session keeps running.
  */
 const build = (options: FuturesSessionOptions): Parts => {
-  const { executor: given, maxWorkers, onError, session, hooks: hooksOption, ...settings } = options
+  const { executor: given, maxWorkers, onError, session, hooks: hooksOption, workerPool, ...settings } = options
   const hooks = hooksOption === undefined && session !== undefined ? session.hooks : toSessionHooks(hooksOption)
   const scope = runSync(Scope.make())
   const made = Effect.runSyncExit(Scope.extend(
-    CoreFuturesSession.make({ ...settings, maxWorkers, executor: given?.[coreOf], session: session?.[coreOf] }),
+    CoreFuturesSession.make({
+      ...settings,
+      maxWorkers,
+      executor: given?.[coreOf],
+      session: session?.[coreOf],
+      workerPool: workerPool?.[coreOf]
+    }),
     scope
   ))
   // A bad option (maxWorkers) fails after the pool was made: it is closed in the background.
@@ -81,7 +87,8 @@ export class FuturesSession extends BaseSession {
 
   /**
    * Queues a request with any method and returns its future at once. Throws `ExecutorShutdown` when the
-   * session is closed or its executor shut down.
+   * session is closed or its executor shut down, `InvalidOption` for a `background` that cannot run (a
+   * closure, a module file that does not exist, no `workerPool`).
    */
   request(method: string, url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
     if (this.closed) throw this.closedError()
@@ -95,7 +102,7 @@ export class FuturesSession extends BaseSession {
       callback === undefined ? undefined : this.#callback(callback)
     )
     const submitted = this.#core.unsafeRequest(init)
-    if (Either.isLeft(submitted)) throw fromFutureFailure({ error: submitted.left })
+    if (Either.isLeft(submitted)) throw fromRequestFailure({ error: submitted.left })
     // With hooks or a callback, the future resolves to the very Response they saw.
     const toResponse = hooks.length === 0 && callback === undefined ? newResponse : sameResponse
     return new Future(submitted.right, fromRequestFailure, this.#report, requestInfo(method, url), toResponse)

@@ -54,15 +54,17 @@ export class Response {
   /** @internal */
   readonly [coreOf]: CoreResponse.Response
   /**
-   * A slot of your own, for the background callback to leave what it computed in the worker:
+   * What the request's `background` work made of the body in a worker thread (`undefined` without it),
+   * and a slot of your own, for the background callback to leave what it computed:
    * `backgroundCallback: (session, response) => { response.data = response.json() }`.
    */
-  data: unknown = undefined
+  data: unknown
   #history: ReadonlyArray<Response> | undefined
 
   /** @internal */
   constructor(response: CoreResponse.Response) {
     this[coreOf] = response
+    this.data = response.data
   }
 
   /** The status code: 200, 404... */

@@ -56,7 +56,8 @@ const generate = async (): Promise<string> => {
     limit: 1,
     size: 2,
     status: 307,
-    location: "http://127.0.0.1/post"
+    location: "http://127.0.0.1/post",
+    work: "JSON parsing"
   }
   const coreClasses = [
     ...Object.values(CoreErrors),

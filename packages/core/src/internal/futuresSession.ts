@@ -5,9 +5,11 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import type * as Background from "../Background.js"
+import { Pool as BackgroundPool } from "../Background.js"
 import type * as Executor from "../Executor.js"
 import type * as FuturesSession from "../FuturesSession.js"
-import { ExecutorShutdown, type InvalidMaxWorkers, type QueueFull } from "../FutureErrors.js"
+import { ExecutorShutdown, type InvalidMaxWorkers } from "../FutureErrors.js"
 import { DeadlineExceeded, type InvalidOption, type RequestError } from "../Errors.js"
 import { Headers } from "../Headers.js"
 import type { RequestInit } from "../Request.js"
@@ -15,6 +17,7 @@ import type { Response } from "../Response.js"
 import { retryAfter } from "../Retry.js"
 import type * as Session from "../Session.js"
 import * as Task from "../Task.js"
+import * as background from "./background.js"
 import * as executorInternal from "./executor.js"
 import type { FutureImpl } from "./future.js"
 import { methodShortcuts } from "./methods.js"
@@ -63,18 +66,26 @@ export const makeWith = (
   executor: Executor.Executor,
   session: Session.Session,
   ownsExecutor = false,
-  defaultDeadline?: number
+  defaultDeadline?: number,
+  workerPool?: Background.WorkerPool
 ): FuturesSession.FuturesSession => {
   let closed = false
   /** On a shared executor: this session's futures not done yet (what `close` waits for). */
   const pending = ownsExecutor ? undefined : new Set<FuturesSession.ResponseFuture>()
 
-  const work = (requestInit: RequestInit, backgroundCallback: FuturesSession.BackgroundCallback | undefined) =>
+  const work = (
+    requestInit: RequestInit,
+    backgroundCallback: FuturesSession.BackgroundCallback | undefined,
+    backgroundWork: background.Work | undefined
+  ) =>
   // A task: the request runs in its slot without a fiber unless something in it needs one.
   (info: Executor.WorkInfo) => {
     const sent = session.task(requestInit, info)
     // An adaptive executor learns from each answer how hard its host may be pushed.
-    const task = executor.keyed ? Task.onExit(sent, (exit) => info.signal(hostSignal(exit))) : sent
+    const answered = executor.keyed ? Task.onExit(sent, (exit) => info.signal(hostSignal(exit))) : sent
+    // Worker-thread work continues on a fiber, still in the slot; `check` made sure there is a pool.
+    const task = backgroundWork === undefined ? answered : Task.flatMap(answered, (response) =>
+      background.run(workerPool!, backgroundWork, response))
     return backgroundCallback === undefined ? task : Task.flatMap(task, (response) =>
       sessionInternal.runHook((r) => backgroundCallback(self, r), response, "background callback"))
   }
@@ -103,14 +114,19 @@ export const makeWith = (
 
   const submit = <R>(
     init: FuturesSession.FuturesRequestInit,
+    backgroundWork: background.Work | undefined,
     f: (
       work: Executor.Work<Response, RequestError>,
       options: Executor.SubmitOptions<DeadlineExceeded> | undefined
     ) => R
   ): R => {
     // The session reads only a request's own options: the scheduling ones ride along unread (no copy).
-    return f(work(init, init.backgroundCallback), submitOptions(init))
+    return f(work(init, init.backgroundCallback, backgroundWork), submitOptions(init))
   }
+
+  /** The request's `background` work, checked now: a bad one refuses the request at the call. */
+  const backgroundOf = (init: FuturesSession.FuturesRequestInit) =>
+    background.check(init.background, init, init.stream ?? session.defaults().stream, workerPool)
 
   const track = (future: FuturesSession.ResponseFuture): FuturesSession.ResponseFuture => {
     if (pending !== undefined) {
@@ -140,30 +156,42 @@ export const makeWith = (
 
   const request = (
     init: FuturesSession.FuturesRequestInit
-  ): Effect.Effect<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> => {
+  ): Effect.Effect<FuturesSession.ResponseFuture, FuturesSession.RequestRefused> => {
     if (closed) return Effect.fail(closedError())
+    let backgroundWork: background.Work | undefined
+    if (init.background !== undefined) {
+      const checked = backgroundOf(init)
+      if (Either.isLeft(checked)) return Effect.fail(checked.left)
+      backgroundWork = checked.right
+    }
     const signals = signalsOf(init)
     if (signals === undefined) {
-      const submitted = submit(init, (work, options) => executor.submit(work, options))
+      const submitted = submit(init, backgroundWork, (work, options) => executor.submit(work, options))
       return pending === undefined ? submitted : Effect.map(submitted, track)
     }
     return Effect.map(
-      submit({ ...init, signal: null }, (work, options) => executor.submit(work, options)),
+      submit({ ...init, signal: null }, backgroundWork, (work, options) => executor.submit(work, options)),
       cancelledBy(signals)
     )
   }
 
   const unsafeRequest = (
     init: FuturesSession.FuturesRequestInit
-  ): Either.Either<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull> => {
+  ): Either.Either<FuturesSession.ResponseFuture, FuturesSession.RequestRefused> => {
     if (closed) return Either.left(closedError())
+    let backgroundWork: background.Work | undefined
+    if (init.background !== undefined) {
+      const checked = backgroundOf(init)
+      if (Either.isLeft(checked)) return Either.left(checked.left)
+      backgroundWork = checked.right
+    }
     const signals = signalsOf(init)
     if (signals === undefined) {
-      const submitted = submit(init, (work, options) => executor.unsafeSubmit(work, options))
+      const submitted = submit(init, backgroundWork, (work, options) => executor.unsafeSubmit(work, options))
       return pending === undefined ? submitted : Either.map(submitted, track)
     }
     return Either.map(
-      submit({ ...init, signal: null }, (work, options) => executor.unsafeSubmit(work, options)),
+      submit({ ...init, signal: null }, backgroundWork, (work, options) => executor.unsafeSubmit(work, options)),
       cancelledBy(signals)
     )
   }
@@ -188,7 +216,7 @@ export const makeWith = (
     unsafeRequest,
     close,
     unsafeClosed: () => closed,
-    ...methodShortcuts<FuturesSession.FuturesRequestOptions, Effect.Effect<FuturesSession.ResponseFuture, ExecutorShutdown | QueueFull>>(
+    ...methodShortcuts<FuturesSession.FuturesRequestOptions, Effect.Effect<FuturesSession.ResponseFuture, FuturesSession.RequestRefused>>(
       request
     )
   }
@@ -250,6 +278,7 @@ export const make = (
       onFull,
       perHost,
       session: givenSession,
+      workerPool: givenPool,
       ...sessionConfig
     } = config
     yield* checkConfig(sessionConfig)
@@ -273,7 +302,8 @@ export const make = (
       )
     const executor: Executor.Executor = provided ??
       (yield* executorInternal.make({ maxWorkers, perHost, adaptive, maxQueued, onFull }))
-    const futures = makeWith(executor, session, provided === undefined, deadline)
+    const workerPool = givenPool ?? Option.getOrUndefined(yield* Effect.serviceOption(BackgroundPool))
+    const futures = makeWith(executor, session, provided === undefined, deadline, workerPool)
     // Closing the scope stops this session's work (an executor it made is shut down by its own scope).
     if (provided !== undefined) yield* Effect.addFinalizer(() => futures.close({ interruptRunning: true }))
     return futures

@@ -12,7 +12,8 @@ import {
 import { prettyJson } from "../json.js"
 import { PIG_PNG } from "../png.js"
 import type { Exchange } from "../request.js"
-import { JSON_TYPE, OCTET_STREAM, send, sendHtml, sendJson, statusResponse } from "../response.js"
+import { pyFloat } from "../parse.js"
+import { badRequest, JSON_TYPE, OCTET_STREAM, send, sendHtml, sendJson, statusResponse } from "../response.js"
 import { get, type Route } from "../router.js"
 
 /** Response formats: compressed JSON, HTML, XML, JSON, text, images. */
@@ -33,6 +34,28 @@ const bomb = (ex: Exchange) => {
   send(ex, 200, body, OCTET_STREAM, { "Content-Encoding": "gzip" })
 }
 
+const MAX_BIG_JSON_MB = 64
+
+/** Big JSON documents by size in bytes, made once each: the same bytes for every request. */
+const bigJson = new Map<number, Buffer>()
+
+/**
+ * A JSON document of `size` bytes (to the byte): `{"items":[...]}` of small records, as a real API
+ * page would be, padded with spaces before the closing brace.
+ */
+const makeBigJson = (size: number): Buffer => {
+  const parts = ['{"items":[']
+  let length = parts[0]!.length + 2
+  for (let i = 0; ; i++) {
+    const item = `${i === 0 ? "" : ","}{"id":${i},"name":"item-${i}","tags":["a","b"],"price":${(i % 1000) / 10},"active":${i % 2 === 0}}`
+    if (length + item.length > size) break
+    parts.push(item)
+    length += item.length
+  }
+  parts.push("]", " ".repeat(Math.max(0, size - length)), "}")
+  return Buffer.from(parts.join(""), "utf8")
+}
+
 const png = (ex: Exchange) => send(ex, 200, PIG_PNG, "image/png")
 const svg = (ex: Exchange) => send(ex, 200, SVG_LOGO, "image/svg+xml")
 
@@ -51,6 +74,17 @@ export const formatRoutes: ReadonlyArray<Route> = [
   get("/encoding/utf8", (ex) => sendHtml(ex, UTF8_DEMO)),
   get("/html", (ex) => sendHtml(ex, MOBY_HTML)),
   get("/json", (ex) => sendJson(ex, SAMPLE_JSON)),
+  get("/json/big", (ex) => {
+    const text = ex.args.getIgnoreCase("mb") ?? "1"
+    const mb = pyFloat(text)
+    if (mb === undefined || !(mb > 0) || mb > MAX_BIG_JSON_MB) {
+      throw badRequest(`mb must be a number in (0, ${MAX_BIG_JSON_MB}]`)
+    }
+    const size = Math.max(16, Math.round(mb * 1024 * 1024))
+    let body = bigJson.get(size)
+    if (body === undefined) bigJson.set(size, body = makeBigJson(size))
+    send(ex, 200, body, JSON_TYPE)
+  }),
   get("/xml", (ex) => send(ex, 200, SAMPLE_XML, "application/xml")),
   get("/robots.txt", (ex) => send(ex, 200, ROBOTS_TXT, "text/plain")),
   get("/deny", (ex) => send(ex, 200, ANGRY_ASCII, "text/plain")),

@@ -1,4 +1,5 @@
 import type { BodyTooLarge } from "./BodyTooLarge.js"
+import type { BackgroundError } from "./BackgroundError.js"
 import type { ChunkedEncodingError } from "./ChunkedEncodingError.js"
 import type { ConnectionError } from "./ConnectionError.js"
 import type { ConnectTimeout } from "./ConnectTimeout.js"
@@ -20,7 +21,9 @@ import type { SchemaDecodeError } from "./SchemaDecodeError.js"
 import type { SSLError } from "./SSLError.js"
 import type { TooManyRedirects } from "./TooManyRedirects.js"
 import type { UnrewindableBodyError } from "./UnrewindableBodyError.js"
+import type { WorkerCrashed } from "./WorkerCrashed.js"
 
+export { BackgroundError } from "./BackgroundError.js"
 export { BodyTooLarge } from "./BodyTooLarge.js"
 export { CancelledError, type CancelReason } from "./CancelledError.js"
 export { ChunkedEncodingError } from "./ChunkedEncodingError.js"
@@ -50,6 +53,7 @@ export { Timeout } from "./Timeout.js"
 export { TimeoutError } from "./TimeoutError.js"
 export { TooManyRedirects } from "./TooManyRedirects.js"
 export { UnrewindableBodyError } from "./UnrewindableBodyError.js"
+export { WorkerCrashed } from "./WorkerCrashed.js"
 
 /**
  * Every error a request can fail with: the `RequestException` subclasses, each with its own `_tag`.
@@ -78,3 +82,5 @@ export type RequestError =
   | InvalidOption
   | BodyTooLarge
   | UnrewindableBodyError
+  | BackgroundError
+  | WorkerCrashed

@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import {
   BodyTooLarge,
+  BackgroundError,
   CancelledError,
   type CancelReason,
   ChunkedEncodingError,
@@ -42,7 +43,8 @@ import {
   SSLError,
   TimeoutError,
   TooManyRedirects,
-  UnrewindableBodyError
+  UnrewindableBodyError,
+  WorkerCrashed
 } from "../errors/index.js"
 import { Response } from "../Response.js"
 import { coreOf } from "./core.js"
@@ -89,6 +91,8 @@ const mappers: Mappers = {
   BodyTooLarge: (e) => new BodyTooLarge(e.message, { ...base(e), limit: e.limit, size: e.size }),
   UnrewindableBody: (e) =>
     new UnrewindableBodyError(e.message, { ...base(e), status: e.status, location: e.location }),
+  BackgroundError: (e) => new BackgroundError(e.message, { ...base(e), work: e.work }),
+  WorkerCrashed: (e) => new WorkerCrashed(e.message, { ...base(e), work: e.work }),
   InvalidOption: (e) =>
     new InvalidOption(e.message, {
       request: e.url === undefined ? undefined : { method: e.method ?? "", url: e.url },

@@ -1,5 +1,6 @@
 import type {
   Auth as CoreAuth,
+  Background as CoreBackground,
   Executor as CoreExecutor,
   Headers as CoreHeaders,
   Request as CoreRequest,
@@ -10,6 +11,7 @@ import type { Executor } from "../Executor.js"
 import type { FuturesSession } from "../FuturesSession.js"
 import type { Response } from "../Response.js"
 import type { Session } from "../Session.js"
+import type { WorkerPool } from "../workers.js"
 
 /** Query parameters: a record (an array value repeats the key; `undefined` and `null` are dropped) or pairs. */
 export type Params = CoreRequest.Params
@@ -102,6 +104,17 @@ export type BackgroundCallback = (
   session: FuturesSession,
   response: Response
 ) => Response | void | Promise<Response | void>
+
+/**
+ * Work on the body in a worker thread, off the event loop; the result lands on `response.data`:
+ * `{ parse: "json" }`, `{ schema: { module, export } }` (an effect `Schema` that module exports, decoded
+ * there) or `{ module, export }` (a function that module exports, called with the body). Only what a
+ * thread can import can run there: `module` is a `file:` URL or an absolute path, never a closure.
+ */
+export type Background = CoreBackground.Background
+
+/** What a function given as `background: { module, export }` receives, in its worker thread. */
+export type BackgroundInput = CoreBackground.Input
 
 /** Where a done-callback that threw is reported. */
 export type ErrorReporter = (error: unknown) => void
@@ -348,6 +361,17 @@ export interface FuturesSessionOptions extends SessionOptions {
    */
   readonly session?: Session | undefined
   /**
+   * The worker threads that run the requests' `background` work (`requests-futures/workers`), shared:
+   * `close()` leaves it running, close it yourself.
+   *
+   * @example
+   * ```ts
+   * import { WorkerPool } from "requests-futures/workers"
+   * const session = new FuturesSession({ workerPool: new WorkerPool({ workers: 2 }) })
+   * ```
+   */
+  readonly workerPool?: WorkerPool | undefined
+  /**
    * Where a done-callback (`future.addDoneCallback`) that threw is reported; default `console.error`.
    *
    * @example
@@ -533,6 +557,22 @@ export interface FuturesRequestOptions extends RequestOptions {
    * ```
    */
   readonly backgroundCallback?: BackgroundCallback | undefined
+  /**
+   * Work on the body in a thread of the session's `workerPool`, after the hooks and before the
+   * `backgroundCallback` (see {@link Background}): the body's bytes move to the thread, the result comes
+   * back on `response.data`, its time in `response.timings.background`. It runs in the request's worker
+   * slot. A closure, a module file that does not exist, `stream: true` or a session without `workerPool`
+   * make the request method throw `InvalidOption`; the work failing rejects the future (`JSONDecodeError`,
+   * `SchemaDecodeError`, `BackgroundError`, or `WorkerCrashed` when its thread died).
+   *
+   * @example
+   * ```ts
+   * const future = session.get(url, { background: { parse: "json" } })
+   * const parse = new URL("./parse.js", import.meta.url)
+   * session.get(url, { background: { module: parse, export: "summarize" } })
+   * ```
+   */
+  readonly background?: Background | undefined
   /** Higher first in the queue (FIFO within a priority). Default 0. */
   readonly priority?: number | undefined
   /** This request's deadline in milliseconds (see `FuturesSessionOptions.deadline`). */
