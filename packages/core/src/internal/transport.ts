@@ -18,6 +18,7 @@ import {
 import { Headers } from "../Headers.js"
 import type { PreparedRequest } from "../Request.js"
 import type * as Transport from "../Transport.js"
+import { redactUrl } from "./url.js"
 
 /** Where a failure happened decides what it means: before the headers the request failed, after them the body. */
 type Phase = "connect" | "headers" | "body"
@@ -217,9 +218,12 @@ const makeDispatcher = (
     // As requests: plain-http targets go to the proxy in absolute form; https ones through CONNECT.
     proxyTunnel: false
   })
+  // Named in a ProxyError's message: without the proxy's password.
+  const shownHttps = httpsProxy === undefined ? undefined : redactUrl(httpsProxy)
+  const shownHttp = httpProxy === undefined ? undefined : redactUrl(httpProxy)
   return {
     dispatcher,
-    proxyFor: (origin) => (origin.startsWith("https:") ? httpsProxy : httpProxy)
+    proxyFor: (origin) => (origin.startsWith("https:") ? shownHttps : shownHttp)
   }
 }
 

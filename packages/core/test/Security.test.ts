@@ -1,0 +1,188 @@
+/**
+ * Credentials never leak: not into what a user prints (messages, `String`, `inspect`, JSON, span
+ * attributes), not across a downgrading redirect, not from a proxy to the origin, and one session's
+ * TLS settings never apply to another's requests.
+ */
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Auth, Errors, FuturesSession, Response, Session, Transport } from "@requests-futures/core"
+import { type Echo, Httpbin } from "@requests-futures/httpbin"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
+import { inspect } from "node:util"
+import { freePort } from "./helpers.js"
+import { cert, listen, makeHttpsEcho, makeProxy } from "./proxy.js"
+
+const password = "hunter2-PW"
+const token = "tok-SECRET-123"
+const cookieValue = "cookie-SECRET-456"
+const proxyPassword = "proxy-PW-789"
+const setCookieValue = "s3cr3t-cookie"
+const secrets = [
+  password,
+  token,
+  cookieValue,
+  proxyPassword,
+  setCookieValue,
+  Buffer.from(`ada:${password}`).toString("base64")
+]
+
+/**
+ * Every way a user may print a value. JSON too, unless `json` is false: a `Headers` or a `CookieJar`
+ * serialises its data (values included, by design: `Headers.toRecord`, `CookieJar.list`), while a
+ * response or an error serialises a summary for logs.
+ */
+const printed = (value: unknown, json = true): string =>
+  [
+    String(value),
+    inspect(value, { depth: 12, showHidden: false, getters: false }),
+    json ? JSON.stringify(value) ?? "" : "",
+    value instanceof Error ? `${value.message}\n${value.stack ?? ""}` : ""
+  ].join("\n")
+
+const expectNoSecret = (value: unknown, json = true) => {
+  const text = printed(value, json)
+  for (const secret of secrets) expect(text, `leaks ${secret}`).not.toContain(secret)
+}
+
+const withPassword = (url: string) => url.replace("://", `://ada:${password}@`)
+
+const echo = (response: Response.Response) => Effect.map(Response.json(response), (body) => body as Echo)
+
+/** An in-memory tracer recording each span's attributes, events and exit. */
+const recordingTracer = () => {
+  const spans: Array<{ name: string; attributes: Map<string, unknown>; events: Array<unknown>; exit: unknown }> = []
+  const tracer = Tracer.make({
+    span(name, parent, context, links, startTime, kind) {
+      const record = { name, attributes: new Map<string, unknown>(), events: [] as Array<unknown>, exit: undefined as unknown }
+      spans.push(record)
+      return {
+        _tag: "Span",
+        name,
+        spanId: "0123456789abcdef",
+        traceId: Option.match(parent, { onNone: () => "0123456789abcdef0123456789abcdef", onSome: (p) => p.traceId }),
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes: record.attributes,
+        links,
+        sampled: true,
+        kind,
+        end(_endTime, exit) {
+          record.exit = exit
+        },
+        attribute(key, value) {
+          record.attributes.set(key, value)
+        },
+        event(name, _startTime, attributes) {
+          record.events.push({ name, attributes })
+        },
+        addLinks() {}
+      }
+    },
+    context: (f) => f()
+  })
+  return { spans, layer: Layer.setTracer(tracer) }
+}
+
+layer(Httpbin.layer())("Security", (it) => {
+  describe("nothing printed holds a credential", () => {
+    it.scoped("responses, requests, sessions and jars print no password, token or cookie value", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const session = yield* Session.make({ headers: { "X-Api-Key": "public" }, cookies: { sid: cookieValue } })
+        const response = yield* session.get(`${withPassword(url)}/get`, {
+          headers: { "Proxy-Authorization": `Basic ${token}` }
+        })
+        // The credentials went out (httpbin saw them) ...
+        const sent = (yield* echo(response)).headers
+        expect(sent["Authorization"]).toBe(`Basic ${Buffer.from(`ada:${password}`).toString("base64")}`)
+        expect(sent["Cookie"]).toBe(`sid=${cookieValue}`)
+        // ... and nothing that prints shows them.
+        expectNoSecret(response)
+        expectNoSecret(response.request, false)
+        expectNoSecret(session, false)
+        expectNoSecret(session.cookies, false)
+        expect(inspect(response)).toContain("Authorization: 'Basic ***'")
+        expect(inspect(response)).toContain("Cookie: 'sid=***'")
+      }))
+
+    it.scoped("a response's Set-Cookie is printed without its value", () =>
+      Effect.gen(function*() {
+        const { server } = makeHttpsEcho()
+        const port = yield* listen(server)
+        const session = yield* Session.make({ verify: { ca: cert } })
+        const response = yield* session.get(`https://127.0.0.1:${port}/redirect?to=/x`, { allowRedirects: false })
+        expect(response.headers.get("set-cookie")).toContain(setCookieValue)
+        expect(JSON.stringify(response)).toContain("secure_sid=***; Secure; Path=/")
+        expectNoSecret(response)
+      }))
+
+    it.scoped("errors print no credential: failed connections, HTTP errors, redirects, bad headers", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const session = yield* Session.make({ auth: new Auth.BearerAuth(token), cookies: { sid: cookieValue } })
+        const refused = `http://127.0.0.1:${yield* freePort}`
+        const errors: Array<Errors.RequestError> = [
+          yield* Effect.flip(session.get(`${withPassword(refused)}/x`)),
+          yield* Effect.flip(Effect.flatMap(session.get(`${withPassword(url)}/status/401`), Response.raiseForStatus)),
+          yield* Effect.flip(session.get(`${url}/redirect/3`, { maxRedirects: 1, auth: ["ada", password] })),
+          yield* Effect.flip(session.get(`${url}/get`, { headers: { Authorization: `Bearer ${token}\r\nX: y` } })),
+          yield* Effect.flip(session.get(`${url}/get`, { headers: { Cookie: `sid=${cookieValue}\n` } })),
+          yield* Effect.flip(session.get(`${withPassword("ftp://host")}/x`)),
+          yield* Effect.flip(session.get(`${withPassword("http://")}`)),
+          yield* Effect.flip(Effect.flatMap(session.get(`${withPassword(url)}/html`), Response.json))
+        ]
+        expect(errors.map((error) => error._tag)).toEqual([
+          "ConnectionError",
+          "HttpError",
+          "TooManyRedirects",
+          "InvalidHeader",
+          "InvalidHeader",
+          "InvalidSchema",
+          "InvalidUrl",
+          "JsonDecodeError"
+        ])
+        for (const error of errors) {
+          expect(Errors.isRequestError(error)).toBe(true)
+          expectNoSecret(error)
+        }
+      }))
+
+    it.scoped("a proxy's credentials are not in a ProxyError", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const port = yield* freePort
+        const session = yield* Session.make({
+          proxies: { http: `http://proxy-user:${proxyPassword}@127.0.0.1:${port}` },
+          trustEnv: false
+        })
+        const error = yield* Effect.flip(session.get(`${url}/get`))
+        expect(error._tag).toBe("ProxyError")
+        expect(error.message).toContain(`proxy-user:***@127.0.0.1:${port}`)
+        expectNoSecret(error)
+      }))
+
+    it.scoped("span attributes, events and exits hold no credential", () =>
+      Effect.gen(function*() {
+        const { url } = yield* Httpbin
+        const recorder = recordingTracer()
+        const session = yield* Session.make({ tracing: true, cookies: { sid: cookieValue } })
+        yield* session.get(`${withPassword(url)}/redirect-to?url=/get`, {
+          headers: { "X-Token": "visible", Authorization: `Bearer ${token}` }
+        }).pipe(Effect.provide(recorder.layer))
+        yield* Effect.flip(session.get(`${withPassword(`http://127.0.0.1:${yield* freePort}`)}/x`)).pipe(
+          Effect.provide(recorder.layer)
+        )
+        expect(recorder.spans.map((span) => span.name)).toEqual(["GET", "GET", "GET"])
+        expect(recorder.spans[0]!.attributes.get("url.full")).toBe(`${url}/redirect-to?url=/get`)
+        for (const span of recorder.spans) {
+          expectNoSecret([...span.attributes])
+          expectNoSecret(span.events)
+          expectNoSecret(span.exit)
+        }
+      }))
+  })
+})
