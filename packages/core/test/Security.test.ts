@@ -186,3 +186,80 @@ layer(Httpbin.layer())("Security", (it) => {
       }))
   })
 })
+
+layer(Httpbin.layer())("Security: redirects from https to http", (it) => {
+  /** An https server redirecting to `to`, and a session that trusts its certificate. */
+  const httpsRedirect = Effect.gen(function*() {
+    const { server, state } = makeHttpsEcho()
+    const port = yield* listen(server)
+    return Object.assign((to: string) => `https://127.0.0.1:${port}/redirect?to=${encodeURIComponent(to)}`, {
+      state,
+      fixed: `https://127.0.0.1:${port}/redirect`
+    })
+  })
+
+  it.scoped("carry no credentials or cookies: not the session's, not the request's, not set by hand", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const redirect = yield* httpsRedirect
+      const session = yield* Session.make({
+        verify: { ca: cert },
+        auth: ["ada", password],
+        cookies: { sid: cookieValue }
+      })
+      const viaOptions = yield* session.get(redirect(`${url}/anything`), { cookies: { req: cookieValue } })
+      const viaHeaders = yield* session.get(redirect(`${url}/anything`), {
+        headers: { Authorization: `Bearer ${token}`, Cookie: `mine=${cookieValue}`, "Proxy-Authorization": token }
+      })
+      // a second plain-http hop after the downgrade: still none
+      const twoHops = yield* session.get(redirect(`${url}/redirect-to?url=/anything`), { cookies: { req: cookieValue } })
+      for (const response of [viaOptions, viaHeaders, twoHops]) {
+        expect(response.url).toBe(`${url}/anything`)
+        // sent over https ...
+        const first = response.history[0]!.request.headers
+        expect(first.has("authorization")).toBe(true)
+        expect(first.get("cookie")).toContain(cookieValue)
+        // ... and not over http
+        const { headers } = yield* echo(response)
+        expect(Object.keys(headers).map((name) => name.toLowerCase())).not.toContain("authorization")
+        expect(Object.keys(headers).map((name) => name.toLowerCase())).not.toContain("cookie")
+        expect(Object.keys(headers).map((name) => name.toLowerCase())).not.toContain("proxy-authorization")
+        expect(JSON.stringify(headers)).not.toContain(cookieValue)
+      }
+      // The Secure cookie the https server set stays in the jar, for https only.
+      expect(session.cookies.get("secure_sid")).toBe(setCookieValue)
+    }))
+
+  it.scoped("allowDowngrade: false (session or request) refuses them with InsecureRedirect", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const redirect = yield* httpsRedirect
+      const strict = yield* Session.make({ verify: { ca: cert }, allowDowngrade: false })
+      redirect.state.location = withPassword(`${url}/anything`)
+      const error = yield* Effect.flip(strict.get(redirect.fixed))
+      if (error._tag !== "InsecureRedirect") return expect.unreachable(error._tag)
+      expect(error.url).toBe(redirect.fixed)
+      expect(error.location).toBe(`${url.replace("://", "://ada:***@")}/anything`)
+      expect(error.response.statusCode).toBe(302)
+      expect(error.message).toContain("allowDowngrade is false")
+      expectNoSecret(error)
+      // Followed, a Location with credentials does not put them in the URL, nor sends them.
+      const followed = yield* strict.get(redirect.fixed, { allowDowngrade: true })
+      expect(followed.url).toBe(`${url}/anything`)
+      expect(Object.keys((yield* echo(followed)).headers)).not.toContain("Authorization")
+      expectNoSecret(followed)
+      // a request's setting wins over its session's, both ways
+      expect((yield* strict.get(redirect(`${url}/anything`), { allowDowngrade: true })).url).toBe(`${url}/anything`)
+      const lax = yield* Session.make({ verify: { ca: cert } })
+      expect((yield* Effect.flip(lax.get(redirect(`${url}/anything`), { allowDowngrade: false })))._tag).toBe(
+        "InsecureRedirect"
+      )
+      // an upgrade (http → https) and https → https are followed
+      const upgraded = yield* strict.get(`${url}/redirect-to?url=${encodeURIComponent(redirect(redirect("/secure")))}`)
+      expect(upgraded.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/secure$/)
+      // FuturesSession takes it too
+      const futures = yield* FuturesSession.make({ verify: { ca: cert }, allowDowngrade: false })
+      const future = yield* futures.get(redirect(`${url}/anything`))
+      expect(Exit.isFailure(yield* Effect.exit(future))).toBe(true)
+    }))
+})

@@ -93,15 +93,15 @@ export const makeProxy = (requireAuth?: string) => {
 
 /**
  * An https server (the fixture certificate) that answers with the headers it received as JSON
- * (`{ "headers": { ... } }`), or, for `/redirect?to=URL`, a 302 to that URL. `sockets` counts the
- * TLS connections it accepted.
+ * (`{ "headers": { ... } }`), or, for `/redirect?to=URL`, a 302 to that URL (to `state.location`
+ * without `to`). `state.connections` counts the TLS connections it accepted.
  */
 export const makeHttpsEcho = () => {
-  const counters = { connections: 0 }
+  const state: { connections: number; location: string } = { connections: 0, location: "/" }
   const server = https.createServer({ cert, key }, (req, res) => {
     const url = new URL(req.url ?? "/", "https://localhost")
-    const to = url.searchParams.get("to")
-    if (url.pathname === "/redirect" && to !== null) {
+    const to = url.searchParams.get("to") ?? state.location
+    if (url.pathname === "/redirect") {
       res.writeHead(Number(url.searchParams.get("status") ?? 302), {
         location: to,
         "set-cookie": "secure_sid=s3cr3t-cookie; Secure; Path=/"
@@ -111,6 +111,6 @@ export const makeHttpsEcho = () => {
     res.setHeader("content-type", "application/json")
     res.end(JSON.stringify({ headers: req.headers }))
   })
-  server.on("secureConnection", () => counters.connections++)
-  return { server, counters }
+  server.on("secureConnection", () => state.connections++)
+  return { server, state }
 }

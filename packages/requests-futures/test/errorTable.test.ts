@@ -43,6 +43,7 @@ const generate = async (): Promise<string> => {
     header: "X",
     encoding: "gzip",
     proxy: "http://proxy",
+    location: "http://127.0.0.1/",
     hook: "response hook",
     operation: "submit",
     maxWorkers: 0,

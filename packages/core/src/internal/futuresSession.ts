@@ -39,6 +39,7 @@ const deriveSession = (base: Session.Session, config: Session.SessionConfig): Se
       auth: config.auth ?? defaults.auth,
       timeout: config.timeout ?? defaults.timeout,
       maxRedirects: config.maxRedirects ?? defaults.maxRedirects,
+      allowDowngrade: config.allowDowngrade ?? defaults.allowDowngrade,
       hooks: config.hooks ?? defaults.hooks,
       stream: config.stream ?? defaults.stream,
       retry: config.retry ?? defaults.retry,

@@ -124,6 +124,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
     auth: config.auth,
     timeout: sessionTimeout(config.timeout),
     maxRedirects: config.maxRedirects ?? 30,
+    allowDowngrade: config.allowDowngrade ?? true,
     hooks: config.hooks,
     stream: config.stream ?? false,
     retry: config.retry,
@@ -180,6 +181,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           authenticator: auth === undefined ? undefined : toAuthenticator(auth),
           allowRedirects: init.allowRedirects ?? method !== "HEAD",
           maxRedirects: init.maxRedirects ?? d.maxRedirects,
+          allowDowngrade: init.allowDowngrade ?? d.allowDowngrade,
           retry,
           // Called as a method of the timing (an executor's WorkInfo), and only when there are retries.
           backoff: backoff === undefined || retry === undefined ? undefined : (delayMs, after) => backoff.call(timing, delayMs, after),
