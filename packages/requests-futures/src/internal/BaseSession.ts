@@ -175,7 +175,6 @@ export abstract class BaseSession implements AsyncDisposable {
       params: this.params,
       timeout: this.timeout,
       maxRedirects: this.maxRedirects,
-      allowDowngrade: this.allowDowngrade,
       ...this.inspectFields(),
       closed: this.closed
     }
