@@ -263,3 +263,113 @@ layer(Httpbin.layer())("Security: redirects from https to http", (it) => {
       expect(Exit.isFailure(yield* Effect.exit(future))).toBe(true)
     }))
 })
+
+layer(Httpbin.layer())("Security: proxies", (it) => {
+  const proxyAuthorization = `Basic ${Buffer.from(`proxy-user:${proxyPassword}`).toString("base64")}`
+  const proxyUrl = (port: number) => `http://proxy-user:${proxyPassword}@127.0.0.1:${port}`
+  const noProxyEnv = Effect.acquireRelease(
+    Effect.sync(() => {
+      const names = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"]
+      const saved = names.map((name) => [name, process.env[name]] as const)
+      for (const name of names) delete process.env[name]
+      return saved
+    }),
+    (saved) =>
+      Effect.sync(() => {
+        for (const [name, value] of saved) {
+          if (value === undefined) delete process.env[name]
+          else process.env[name] = value
+        }
+      })
+  )
+
+  it.scoped("the proxy gets Proxy-Authorization from the proxy URL; the origin never sees it (proxies, HTTP_PROXY)", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      yield* noProxyEnv
+      const proxy = makeProxy(proxyAuthorization)
+      const port = yield* listen(proxy.server)
+      const viaOption = yield* Session.make({ proxies: { http: proxyUrl(port) }, trustEnv: false })
+      process.env["HTTP_PROXY"] = proxyUrl(port)
+      const viaEnv = yield* Session.make()
+      for (const session of [viaOption, viaEnv]) {
+        const response = yield* session.get(`${url}/headers`)
+        expect(response.statusCode).toBe(200)
+        expect(response.headers.get("x-via-proxy")).toBe("yes")
+        const { headers } = yield* echo(response)
+        expect(Object.keys(headers).map((name) => name.toLowerCase())).not.toContain("proxy-authorization")
+        expect(JSON.stringify(headers)).not.toContain(proxyAuthorization.slice(6))
+        expectNoSecret(response)
+      }
+      expect(proxy.seen).toEqual([
+        { method: "GET", target: `${url}/headers`, proxyAuthorization },
+        { method: "GET", target: `${url}/headers`, proxyAuthorization }
+      ])
+    }))
+
+  it.scoped("HTTPS_PROXY tunnels an https origin through CONNECT: credentials in the CONNECT only", () =>
+    Effect.gen(function*() {
+      yield* noProxyEnv
+      const proxy = makeProxy(proxyAuthorization)
+      const proxyPort = yield* listen(proxy.server)
+      const origin = makeHttpsEcho()
+      const originPort = yield* listen(origin.server)
+      process.env["HTTPS_PROXY"] = proxyUrl(proxyPort)
+      const session = yield* Session.make({ verify: { ca: cert } })
+      const response = yield* session.get(`https://127.0.0.1:${originPort}/echo`)
+      const { headers } = yield* echo(response)
+      expect(Object.keys(headers)).not.toContain("proxy-authorization")
+      expect(proxy.seen).toEqual([{ method: "CONNECT", target: `127.0.0.1:${originPort}`, proxyAuthorization }])
+    }))
+
+  it.scoped("each scheme has its own proxy: with only an http proxy, https goes direct (as requests)", () =>
+    Effect.gen(function*() {
+      yield* noProxyEnv
+      const proxy = makeProxy(proxyAuthorization)
+      const proxyPort = yield* listen(proxy.server)
+      const origin = makeHttpsEcho()
+      const originPort = yield* listen(origin.server)
+      // trustEnv: false ignores an HTTPS_PROXY in the environment
+      process.env["HTTPS_PROXY"] = proxyUrl(proxyPort)
+      const session = yield* Session.make({ verify: { ca: cert }, proxies: { http: proxyUrl(proxyPort) }, trustEnv: false })
+      expect((yield* session.get(`https://127.0.0.1:${originPort}/echo`)).statusCode).toBe(200)
+      expect(proxy.seen).toEqual([])
+    }))
+
+  it.scoped("a proxy refusing the credentials of a tunnel is a ProxyError without them", () =>
+    Effect.gen(function*() {
+      yield* noProxyEnv
+      const proxy = makeProxy("Basic something-else")
+      const proxyPort = yield* listen(proxy.server)
+      const origin = makeHttpsEcho()
+      const originPort = yield* listen(origin.server)
+      const session = yield* Session.make({ verify: { ca: cert }, proxies: { https: proxyUrl(proxyPort) } })
+      const error = yield* Effect.flip(session.get(`https://127.0.0.1:${originPort}/echo`))
+      expect(error._tag).toBe("ProxyError")
+      expectNoSecret(error)
+      expect(origin.state.connections).toBe(0)
+    }))
+
+  it.scoped("NO_PROXY (and proxies.noProxy) sends those hosts direct, and their failures are not ProxyErrors", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      yield* noProxyEnv
+      const proxy = makeProxy(proxyAuthorization)
+      const port = yield* listen(proxy.server)
+      const refused = `http://127.0.0.1:${yield* freePort}`
+      const viaOption = yield* Session.make({ proxies: { http: proxyUrl(port), noProxy: "127.0.0.1" }, trustEnv: false })
+      process.env["HTTP_PROXY"] = proxyUrl(port)
+      process.env["NO_PROXY"] = "localhost,127.0.0.1"
+      const viaEnv = yield* Session.make()
+      for (const session of [viaOption, viaEnv]) {
+        const response = yield* session.get(`${url}/headers`)
+        expect(response.headers.get("x-via-proxy")).toBeUndefined()
+        expect((yield* Effect.flip(session.get(`${refused}/x`)))._tag).toBe("ConnectionError")
+      }
+      expect(proxy.seen).toEqual([])
+      // a host not in the list still goes through the proxy
+      const other = url.replace("127.0.0.1", "localhost")
+      const proxied = yield* Session.make({ proxies: { http: proxyUrl(port), noProxy: "127.0.0.1" }, trustEnv: false })
+      expect((yield* proxied.get(`${other}/headers`)).headers.get("x-via-proxy")).toBe("yes")
+    }))
+})
