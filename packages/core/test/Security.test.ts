@@ -13,7 +13,7 @@ import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 import { inspect } from "node:util"
 import { freePort } from "./helpers.js"
-import { cert, listen, makeHttpsEcho, makeProxy } from "./proxy.js"
+import { cert, key, listen, makeHttpsEcho, makeProxy } from "./proxy.js"
 
 const password = "hunter2-PW"
 const token = "tok-SECRET-123"
@@ -371,5 +371,53 @@ layer(Httpbin.layer())("Security: proxies", (it) => {
       const other = url.replace("127.0.0.1", "localhost")
       const proxied = yield* Session.make({ proxies: { http: proxyUrl(port), noProxy: "127.0.0.1" }, trustEnv: false })
       expect((yield* proxied.get(`${other}/headers`)).headers.get("x-via-proxy")).toBe("yes")
+    }))
+})
+
+describe("Security: TLS settings never leak into another's requests (requests' CVE-2024-35195)", () => {
+  it.scoped("a verify: false session's pooled connection does not serve a verifying session", () =>
+    Effect.gen(function*() {
+      const origin = makeHttpsEcho()
+      const port = yield* listen(origin.server)
+      const target = `https://127.0.0.1:${port}/echo`
+      const unverified = yield* Session.make({ verify: false })
+      expect((yield* unverified.get(target)).statusCode).toBe(200)
+      expect((yield* unverified.get(target)).statusCode).toBe(200)
+      // idle connections that trust anything are in the unverified session's pool now
+      expect(unverified.transport.stats().connected - unverified.transport.stats().disconnected).toBeGreaterThan(0)
+      for (const verifying of [yield* Session.make(), yield* Session.make({ verify: true })]) {
+        expect((yield* Effect.flip(verifying.get(target)))._tag).toBe("SslError")
+      }
+      const futures = yield* FuturesSession.make({ maxWorkers: 2 })
+      const failed = yield* Effect.flip(Effect.flatten(futures.get(target)))
+      expect(failed._tag).toBe("SslError")
+      // and the unverified one still works over its own pool
+      expect((yield* unverified.get(target)).statusCode).toBe(200)
+    }))
+
+  it.scoped("TLS or proxy settings beside a pool they cannot apply to are refused, not ignored", () =>
+    Effect.gen(function*() {
+      const origin = makeHttpsEcho()
+      const port = yield* listen(origin.server)
+      const target = `https://127.0.0.1:${port}/echo`
+      const unverified = yield* Session.make({ verify: false })
+      // A FuturesSession over the unverified session's pool cannot verify: it says so.
+      const derived = yield* Effect.flip(FuturesSession.make({ session: unverified, verify: true }))
+      expect(derived._tag).toBe("InvalidOption")
+      expect(derived.message).toContain("verify")
+      expect(derived.message).toContain("the given session's pool")
+      // The same over a Transport in context, for Session and FuturesSession.
+      const transport = yield* Transport.make({ verify: false })
+      for (const config of [{ verify: true }, { cert: { cert, key } }, { proxies: {} }, { trustEnv: false }]) {
+        const session = yield* Effect.flip(Session.make(config).pipe(Effect.provideService(Transport.Transport, transport)))
+        expect(session._tag).toBe("InvalidOption")
+        const futures = yield* Effect.flip(
+          FuturesSession.make(config).pipe(Effect.provideService(Transport.Transport, transport))
+        )
+        expect(futures._tag).toBe("InvalidOption")
+      }
+      // Without such settings the given pool is used, with its own settings.
+      const overPool = yield* Session.make({ maxRedirects: 3 }).pipe(Effect.provideService(Transport.Transport, transport))
+      expect((yield* overPool.get(target)).statusCode).toBe(200)
     }))
 })

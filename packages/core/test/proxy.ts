@@ -4,6 +4,7 @@
  * fixture certificate. Both are scoped: closed, with their connections, when the test's scope closes.
  */
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -16,7 +17,7 @@ export const cert = fixture("cert.pem")
 export const key = fixture("key.pem")
 
 /** Listens on an ephemeral port of 127.0.0.1; the server and every open connection close with the scope. */
-export const listen = <S extends net.Server>(server: S): Effect.Effect<number, never, import("effect/Scope").Scope> => {
+export const listen = <S extends net.Server>(server: S): Effect.Effect<number, never, Scope.Scope> => {
   const sockets = new Set<net.Socket>()
   const track = (socket: net.Socket) => {
     sockets.add(socket)

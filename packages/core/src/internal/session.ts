@@ -22,7 +22,7 @@ import * as transportInternal from "./transport.js"
 import { methodShortcuts } from "./methods.js"
 import * as signal from "./signal.js"
 import { prepareUrl } from "./url.js"
-import { checkConfig, checkRequest, sessionTimeout } from "./validate.js"
+import { checkConfig, checkOwnPoolSettings, checkRequest, sessionTimeout } from "./validate.js"
 
 export const SessionTag = Context.GenericTag<Session.Session>("@requests-futures/core/Session")
 
@@ -232,8 +232,11 @@ export const make = (config: Session.SessionConfig = {}) =>
     checkConfig(config),
     () =>
       Effect.map(
-        Effect.flatMap(Effect.serviceOption(transportInternal.TransportTag), (provided) =>
-          Option.isSome(provided) ? Effect.succeed(provided.value) : transportInternal.make(config)),
+        Effect.flatMap(Effect.serviceOption(transportInternal.TransportTag), (provided) => {
+          if (Option.isNone(provided)) return transportInternal.make(config)
+          const unusable = checkOwnPoolSettings(config, "the Transport in context")
+          return unusable === undefined ? Effect.succeed(provided.value) : Effect.fail(unusable)
+        }),
         (transport) => makeWith(config, transport)
       )
   )

@@ -166,6 +166,27 @@ export const checkConfig = <C extends Session.SessionConfig>(
 }
 
 /**
+ * A connection setting (TLS or proxy) in `config` that cannot apply because the session sends over a
+ * pool it does not make (a `Transport` in context, or a given session's): those settings belong to the
+ * pool, and silently dropping them would send a request asking for `verify: true` over a pool that
+ * does not verify (requests' CVE-2024-35195, one setting leaking into another's requests).
+ */
+export const checkOwnPoolSettings = (
+  config: Session.SessionConfig,
+  pool: string
+): InvalidOption | undefined => {
+  for (const option of ["verify", "cert", "proxies", "trustEnv"] as const) {
+    if (config[option] === undefined) continue
+    return new InvalidOption({
+      option,
+      value: config[option],
+      reason: `it applies to the connection pool, and this session sends over ${pool}: set it where that pool is made`
+    })
+  }
+  return undefined
+}
+
+/**
  * The timeout a session starts with. A session made by `makeWith` without `checkConfig` keeps a bad
  * value as given: `checkRequest` then refuses every request with an `InvalidOption`.
  */
