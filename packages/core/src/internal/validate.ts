@@ -9,6 +9,7 @@
  */
 import * as Either from "effect/Either"
 import { BasicAuth } from "../Auth.js"
+import { CookieJar } from "../Cookies.js"
 import { InvalidOption, InvalidUrl } from "../Errors.js"
 import { isToken } from "../Headers.js"
 import type { RequestInit, Timeout } from "../Request.js"
@@ -104,15 +105,81 @@ export const checkParams = (params: unknown): Problem | undefined => {
   return undefined
 }
 
+/** `data`: a string, bytes, or form fields (a record or pairs, as `params`). */
+export const checkData = (data: unknown): Problem | undefined => {
+  if (data === undefined || typeof data === "string" || data instanceof Uint8Array) return undefined
+  if (typeof data !== "object" || data === null) {
+    return problem("data", data, "data is a string, bytes (Uint8Array), a record of form fields or a list of [name, value] pairs")
+  }
+  const bad = checkParams(data)
+  return bad === undefined ? undefined : { ...bad, option: bad.option.replace(/^params/, "data") }
+}
+
+const isFileContent = (value: unknown): boolean =>
+  typeof value === "string" || value instanceof Uint8Array || value instanceof Blob
+
+const fileReason =
+  "a file is a string, bytes, a Blob, or { content, filename?, contentType?, headers? } with such a content"
+
+const checkFileValue = (option: string, value: unknown): Problem | undefined => {
+  if (isFileContent(value)) return undefined
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return problem(option, value, fileReason)
+  const described = value as Readonly<Record<string, unknown>>
+  if (!isFileContent(described["content"])) return problem(`${option}.content`, described["content"], fileReason)
+  for (const key of ["filename", "contentType"] as const) {
+    if (described[key] !== undefined && typeof described[key] !== "string") {
+      return problem(`${option}.${key}`, described[key], `a file's ${key} is a string`)
+    }
+  }
+  const headers = checkHeaders(described["headers"])
+  return headers === undefined ? undefined : { ...headers, option: `${option}.${headers.option}` }
+}
+
+/** `files`: a record of files, or a list of `[field, file]` pairs. */
+export const checkFiles = (files: unknown): Problem | undefined => {
+  if (files === undefined) return undefined
+  if (typeof files !== "object" || files === null) {
+    return problem("files", files, "files are a record of field → file or a list of [field, file] pairs")
+  }
+  if (Array.isArray(files)) {
+    for (let i = 0; i < files.length; i++) {
+      const pair: unknown = files[i]
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
+        return problem(`files[${i}]`, pair, "a pair is [field, file] with a string field")
+      }
+      const bad = checkFileValue(`files.${pair[0]}`, pair[1])
+      if (bad !== undefined) return bad
+    }
+    return undefined
+  }
+  const record = files as Readonly<Record<string, unknown>>
+  for (const field of Object.keys(record)) {
+    const bad = checkFileValue(`files.${field}`, record[field])
+    if (bad !== undefined) return bad
+  }
+  return undefined
+}
+
 const headerReason = "a header's value is a string, a number or an array of strings; undefined or null removes it"
 
-/** Headers as a record (a `Headers` value or pairs are checked when the request is prepared). */
+/**
+ * Headers as a record or pairs, by shape (the names and values themselves are checked with the merged
+ * headers, when the request is prepared); a `Headers` value is fine as it is.
+ */
 export const checkHeaders = (headers: unknown): Problem | undefined => {
   if (headers === undefined) return undefined
   if (typeof headers !== "object" || headers === null) {
     return problem("headers", headers, "headers are a record, a list of [name, value] pairs or a Headers")
   }
-  // A Headers value and pairs are iterable; their values are checked with the merged headers.
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i++) {
+      const pair: unknown = headers[i]
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+        return problem(`headers[${i}]`, pair, "a pair is [name, value], both strings")
+      }
+    }
+    return undefined
+  }
   if (Symbol.iterator in headers) return undefined
   const record = headers as Readonly<Record<string, unknown>>
   for (const name of Object.keys(record)) {
@@ -123,6 +190,45 @@ export const checkHeaders = (headers: unknown): Problem | undefined => {
     }
   }
   return undefined
+}
+
+/**
+ * `auth`: a `[username, password]` pair of strings, an `Authenticator` (an object with `apply`, as the
+ * classes of `Auth`) or a function; `null` too for a request (none, not even the session's).
+ */
+export const checkAuth = (auth: unknown, allowNull: boolean): Problem | undefined => {
+  if (auth === undefined || (allowNull && auth === null) || typeof auth === "function") return undefined
+  if (Array.isArray(auth)) {
+    return auth.length === 2 && typeof auth[0] === "string" && typeof auth[1] === "string"
+      ? undefined
+      : problem("auth", auth, "a Basic auth pair is [username, password], both strings")
+  }
+  if (typeof auth === "object" && auth !== null && typeof (auth as { readonly apply?: unknown }).apply === "function") {
+    return undefined
+  }
+  return problem(
+    "auth",
+    auth,
+    `auth is a [username, password] pair, an Auth class (BasicAuth, BearerAuth, DigestAuth), an Authenticator or a function${
+      allowNull ? ", or null for none" : ""
+    }`
+  )
+}
+
+/**
+ * A session's `cookies` given as name → value: each must be a cookie the jar takes (its name a token,
+ * its value without CR, LF or `;`). A `CookieJar` holds only such cookies already.
+ */
+const checkSessionCookies = (cookies: unknown): Problem | undefined => {
+  if (cookies === undefined || cookies instanceof CookieJar || typeof cookies !== "object" || cookies === null) {
+    return undefined
+  }
+  try {
+    CookieJar.make(cookies as Readonly<Record<string, string>>)
+    return undefined
+  } catch (cause) {
+    return problem("cookies", cookies, cause instanceof Error ? cause.message : String(cause))
+  }
 }
 
 /** Whether `u` is an `AbortSignal` (by shape: one of another realm, or a polyfill, passes too). */
@@ -150,7 +256,7 @@ const sessionProblem = (config: Session.SessionConfig): Either.Either<Timeout | 
   const timeout = checkTimeout(config.timeout)
   if (Either.isLeft(timeout)) return timeout
   const bad = checkMaxRedirects(config.maxRedirects) ?? checkParams(config.params) ?? checkHeaders(config.headers) ??
-    checkSignal(config.signal, false)
+    checkAuth(config.auth, false) ?? checkSessionCookies(config.cookies) ?? checkSignal(config.signal, false)
   return bad === undefined ? timeout : Either.left(bad)
 }
 
@@ -261,6 +367,9 @@ export const checkRequest = (
     checkParams(input.params) ??
     checkMaxRedirects(input.maxRedirects) ??
     checkHeaders(input.headers) ??
+    checkAuth(input.auth, true) ??
+    checkData(input.data) ??
+    checkFiles(input.files) ??
     checkSignal(input.signal, true)
   if (bad === undefined && input.timeout !== undefined) {
     const checked = checkTimeout(input.timeout)
