@@ -381,7 +381,7 @@ describe("session settings", () => {
           allowDowngrade: anyValue,
           hooks: anyValue,
           stream: anyValue,
-          retry: FastCheck.constantFrom(undefined, null, 0, -1, "x", {}, { limit: 0 }),
+          retry: FastCheck.constantFrom(undefined, null, 0, -1, "x", {}, { limit: 0 }, { limit: Infinity }, { limit: 1, methods: "GET" }),
           tracing: anyValue,
           connections: FastCheck.constantFrom(undefined, 1, 4),
           trustEnv: FastCheck.constant(false)
@@ -410,18 +410,21 @@ describe("regressions: counterexamples the properties found (each was a defect, 
     })
 
   layer(Httpbin.layer(), { excludeTestServices: true })((it) => {
-    it.scoped("session settings: headers [0], auth Infinity, cookies { \"\": \"\" }", () =>
+    it.scoped("session settings: headers [0], auth Infinity, retry null, cookies null or { \"\": \"\" }", () =>
       Effect.gen(function*() {
         const headers = yield* invalidOption(Session.make({ headers: [0] } as unknown as Session.SessionConfig))
         expect(headers.option).toBe("headers[0]")
         const auth = yield* invalidOption(Session.make({ auth: Infinity } as unknown as Session.SessionConfig))
         expect(auth.message).toContain("auth is a [username, password] pair")
+        const retry = yield* invalidOption(Session.make({ retry: null } as unknown as Session.SessionConfig))
+        expect(retry.option).toBe("retry")
+        expect((yield* invalidOption(Session.make({ cookies: null } as unknown as Session.SessionConfig))).option).toBe("cookies")
         const cookies = yield* invalidOption(Session.make({ cookies: { "": "" } }))
         expect(cookies.option).toBe("cookies")
         expect(cookies.message).toContain("invalid cookie name")
       }))
 
-    it.scoped("request options: files [false], data [0], auth 5, headers [[\"X\", 1]]", () =>
+    it.scoped("request options: files [false], data [0], auth 5, headers [[\"X\", 1]], retry null", () =>
       Effect.gen(function*() {
         const { url } = yield* Httpbin
         const session = yield* Session.make()
@@ -434,6 +437,9 @@ describe("regressions: counterexamples the properties found (each was a defect, 
         expect((yield* invalidOption(request({ auth: 5 }))).option).toBe("auth")
         expect((yield* invalidOption(request({ auth: ["ada"] }))).option).toBe("auth")
         expect((yield* invalidOption(request({ headers: [["X", 1]] }))).option).toBe("headers[0]")
+        expect((yield* invalidOption(request({ retry: null }))).option).toBe("retry")
+        expect((yield* invalidOption(request({ retry: { limit: Infinity } }))).option).toBe("retry.limit")
+        expect((yield* invalidOption(request({ retry: { limit: 1, methods: "GET" } }))).option).toBe("retry.methods")
         // the valid shapes still go through
         const ok = yield* request({ files: [["f", { content: "x", filename: "a.txt" }]], data: [["k", "v"]], auth: ["a", "b"] })
         expect(ok.statusCode).toBe(200)

@@ -160,6 +160,30 @@ export const checkFiles = (files: unknown): Problem | undefined => {
   return undefined
 }
 
+const retryReason = "retry is a number of retries (an integer >= 0) or a policy { limit, methods?, statusCodes?, backoff?, maxDelay? }"
+
+/** `retry`: a number of retries, or a `RetryPolicy` whose fields have the types it documents. */
+export const checkRetry = (retry: unknown): Problem | undefined => {
+  const isCount = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n >= 0
+  const isMs = (n: unknown) => n === undefined || (typeof n === "number" && n >= 0 && !Number.isNaN(n))
+  if (retry === undefined || isCount(retry)) return undefined
+  if (typeof retry !== "object" || retry === null || Array.isArray(retry)) return problem("retry", retry, retryReason)
+  const policy = retry as Readonly<Record<string, unknown>>
+  if (!isCount(policy["limit"])) return problem("retry.limit", policy["limit"], "the most retries is an integer >= 0")
+  const methods = policy["methods"]
+  if (methods !== undefined && !(Array.isArray(methods) && methods.every((m) => typeof m === "string"))) {
+    return problem("retry.methods", methods, "the methods to retry are an array of strings")
+  }
+  const statusCodes = policy["statusCodes"]
+  if (statusCodes !== undefined && !(Array.isArray(statusCodes) && statusCodes.every((c) => Number.isInteger(c)))) {
+    return problem("retry.statusCodes", statusCodes, "the statuses to retry are an array of integers")
+  }
+  for (const key of ["backoff", "maxDelay"] as const) {
+    if (!isMs(policy[key])) return problem(`retry.${key}`, policy[key], "a delay is a number of milliseconds >= 0")
+  }
+  return undefined
+}
+
 const headerReason = "a header's value is a string, a number or an array of strings; undefined or null removes it"
 
 /**
@@ -220,8 +244,9 @@ export const checkAuth = (auth: unknown, allowNull: boolean): Problem | undefine
  * its value without CR, LF or `;`). A `CookieJar` holds only such cookies already.
  */
 const checkSessionCookies = (cookies: unknown): Problem | undefined => {
-  if (cookies === undefined || cookies instanceof CookieJar || typeof cookies !== "object" || cookies === null) {
-    return undefined
+  if (cookies === undefined || cookies instanceof CookieJar) return undefined
+  if (typeof cookies !== "object" || cookies === null) {
+    return problem("cookies", cookies, "a session's cookies are a CookieJar or a record of name → value")
   }
   try {
     CookieJar.make(cookies as Readonly<Record<string, string>>)
@@ -256,7 +281,8 @@ const sessionProblem = (config: Session.SessionConfig): Either.Either<Timeout | 
   const timeout = checkTimeout(config.timeout)
   if (Either.isLeft(timeout)) return timeout
   const bad = checkMaxRedirects(config.maxRedirects) ?? checkParams(config.params) ?? checkHeaders(config.headers) ??
-    checkAuth(config.auth, false) ?? checkSessionCookies(config.cookies) ?? checkSignal(config.signal, false)
+    checkAuth(config.auth, false) ?? checkSessionCookies(config.cookies) ?? checkRetry(config.retry) ??
+    checkSignal(config.signal, false)
   return bad === undefined ? timeout : Either.left(bad)
 }
 
@@ -308,7 +334,8 @@ const checkDefaults = (defaults: Session.Defaults): Problem | undefined => {
   const timeout = checkTimeout(defaults.timeout)
   const bad = Either.isLeft(timeout)
     ? timeout.left
-    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? checkSignal(defaults.signal, false)
+    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? checkAuth(defaults.auth, false) ??
+      checkRetry(defaults.retry) ?? checkSignal(defaults.signal, false)
   if (bad !== undefined) return { ...bad, reason: `the session's ${bad.option}: ${bad.reason}` }
   checkedDefaults.add(defaults)
   return undefined
@@ -370,6 +397,7 @@ export const checkRequest = (
     checkAuth(input.auth, true) ??
     checkData(input.data) ??
     checkFiles(input.files) ??
+    checkRetry(input.retry) ??
     checkSignal(input.signal, true)
   if (bad === undefined && input.timeout !== undefined) {
     const checked = checkTimeout(input.timeout)
