@@ -83,6 +83,19 @@ export class TooManyRedirects extends Data.TaggedError("TooManyRedirects")<
   }
 }
 
+/**
+ * A redirect from https to plain http was refused, as the request (or its session) set
+ * `allowDowngrade: false`. `url` is the https URL that redirected, `location` where it pointed
+ * (password redacted), `response` the redirect. Nothing was sent to the http URL.
+ */
+export class InsecureRedirect extends Data.TaggedError("InsecureRedirect")<
+  RequestInfo & { readonly location: string; readonly response: Response.Response }
+> {
+  override get message(): string {
+    return `${where(this)}: refused the redirect to ${this.location}: it leaves https for plain http (allowDowngrade is false)`
+  }
+}
+
 /** The URL has a scheme and host but cannot be parsed or has no host (`http://`). */
 export class InvalidUrl extends Data.TaggedError("InvalidUrl")<RequestInfo & { readonly reason: string }> {
   override get message(): string {
@@ -320,6 +333,7 @@ export type RequestError =
   | ConnectTimeout
   | ReadTimeout
   | TooManyRedirects
+  | InsecureRedirect
   | InvalidUrl
   | MissingSchema
   | InvalidSchema
@@ -364,6 +378,7 @@ const tags: ReadonlySet<string> = new Set([
   "ConnectTimeout",
   "ReadTimeout",
   "TooManyRedirects",
+  "InsecureRedirect",
   "InvalidUrl",
   "MissingSchema",
   "InvalidSchema",

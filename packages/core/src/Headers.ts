@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import * as Inspectable from "effect/Inspectable"
+import { redactUrl } from "./internal/url.js"
 
 /**
  * What a user may pass as headers. A name set to `undefined` or `null` (requests' `None`) removes the
@@ -212,6 +213,11 @@ const redactValue = (name: string, value: string): string => {
       const semi = value.indexOf(";")
       return semi === -1 ? maskCookiePair(value) : maskCookiePair(value.slice(0, semi)) + value.slice(semi)
     }
+    // A URL may hold a password (`http://user:pass@host/`): a redirect's target, the page it came from.
+    case "location":
+    case "content-location":
+    case "referer":
+      return redactUrl(value)
     default:
       return value
   }
@@ -220,7 +226,8 @@ const redactValue = (name: string, value: string): string => {
 /**
  * The headers as a record for logs and `console.log`: `Authorization` and `Proxy-Authorization` keep
  * their scheme only (`Basic ***`), `Cookie` and `Set-Cookie` their names and attributes
- * (`sid=***; Path=/; HttpOnly`). Repeated values are joined with ", ", as in `toRecord`.
+ * (`sid=***; Path=/; HttpOnly`), `Location`, `Content-Location` and `Referer` their URL without its
+ * password. Repeated values are joined with ", ", as in `toRecord`.
  */
 export const redact = (headers: Headers): Record<string, string> => {
   const out: Record<string, string> = {}

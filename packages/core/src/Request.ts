@@ -143,6 +143,12 @@ export interface RequestOptions {
   readonly onDownloadProgress?: ((progress: Progress) => void) | undefined
   /** Called as the request body is sent, at most every 50 ms and once when all of it went. As `onDownloadProgress`. */
   readonly onUploadProgress?: ((progress: Progress) => void) | undefined
+  /**
+   * Follow a redirect from https to plain http (default true, as requests; the session's setting
+   * otherwise). Such a hop never carries credentials or cookies either way; `false` refuses it with
+   * `InsecureRedirect`, before anything is sent to the http URL.
+   */
+  readonly allowDowngrade?: boolean | undefined
   /** Per request, overrides the session's `maxRedirects`; a non-negative integer. */
   readonly maxRedirects?: number | undefined
   /** Retries for this request (number of retries, or a policy); overrides the session's. Default none. */

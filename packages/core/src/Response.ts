@@ -10,6 +10,7 @@
  */
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as Inspectable from "effect/Inspectable"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -23,7 +24,7 @@ import {
   SchemaDecodeError,
   type SendError
 } from "./Errors.js"
-import type { Headers } from "./Headers.js"
+import { type Headers, redact } from "./Headers.js"
 import { decodeText, encodingOf } from "./internal/charset.js"
 import { decodeContent, decodeStream, defaultMaxBodySize, limitStream } from "./internal/decompress.js"
 import { parseLinks } from "./internal/links.js"
@@ -148,11 +149,18 @@ export class Response implements ResponseProps {
       statusCode: this.statusCode,
       reason: this.reason,
       url: this.url,
-      headers: this.headers.toRecord(),
+      // What prints a response (logs, `console.log` of the facade's) never shows a credential or cookie value.
+      headers: redact(this.headers),
       history: this.history.map((r) => `${r.statusCode} ${r.url}`),
+      request: { method: this.request.method, url: this.request.url, headers: redact(this.request.headers) },
       ...(this.retries.length === 0 ? {} : { retries: this.retries }),
       timings: this.timings
     }
+  }
+
+  /** `console.log` and `util.inspect` show `toJSON()`: no body, no credential, no cookie value. */
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return this.toJSON()
   }
 }
 

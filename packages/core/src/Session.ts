@@ -42,6 +42,8 @@ export interface Defaults {
   readonly timeout: Timeout | undefined
   /** Default 30, as requests. */
   readonly maxRedirects: number
+  /** Follow https → http redirects (default true, as requests); see `RequestOptions.allowDowngrade`. */
+  readonly allowDowngrade: boolean
   readonly hooks: Hooks | undefined
   readonly stream: boolean
   readonly retry: Retry.RetryInput | undefined
@@ -67,6 +69,11 @@ export interface SessionConfig extends Transport.TransportConfig {
   readonly timeout?: TimeoutInput | undefined
   /** A non-negative integer (default 30, as requests). */
   readonly maxRedirects?: number | undefined
+  /**
+   * Follow redirects from https to plain http (default true, as requests). Such a hop never carries
+   * credentials or cookies; `false` refuses it with `InsecureRedirect`. A request's setting overrides it.
+   */
+  readonly allowDowngrade?: boolean | undefined
   readonly hooks?: Hooks | undefined
   readonly stream?: boolean | undefined
   /** Retries for every request (none by default, as requests). */

@@ -43,6 +43,7 @@ const generate = async (): Promise<string> => {
     header: "X",
     encoding: "gzip",
     proxy: "http://proxy",
+    location: "http://127.0.0.1/",
     hook: "response hook",
     operation: "submit",
     maxWorkers: 0,
@@ -56,7 +57,6 @@ const generate = async (): Promise<string> => {
     limit: 1,
     size: 2,
     status: 307,
-    location: "http://127.0.0.1/post",
     work: "JSON parsing"
   }
   const coreClasses = [

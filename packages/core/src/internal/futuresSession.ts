@@ -25,7 +25,7 @@ import * as sessionInternal from "./session.js"
 import * as signal from "./signal.js"
 import * as transportInternal from "./transport.js"
 import { redactUrl } from "./url.js"
-import { checkConfig, isSignal } from "./validate.js"
+import { checkConfig, checkOwnPoolSettings, isSignal } from "./validate.js"
 
 export const FuturesSessionTag = Context.GenericTag<FuturesSession.FuturesSession>(
   "@requests-futures/core/FuturesSession"
@@ -42,6 +42,7 @@ const deriveSession = (base: Session.Session, config: Session.SessionConfig): Se
       auth: config.auth ?? defaults.auth,
       timeout: config.timeout ?? defaults.timeout,
       maxRedirects: config.maxRedirects ?? defaults.maxRedirects,
+      allowDowngrade: config.allowDowngrade ?? defaults.allowDowngrade,
       hooks: config.hooks ?? defaults.hooks,
       stream: config.stream ?? defaults.stream,
       retry: config.retry ?? defaults.retry,
@@ -282,6 +283,14 @@ export const make = (
       ...sessionConfig
     } = config
     yield* checkConfig(sessionConfig)
+    const providedTransport = Option.getOrUndefined(yield* Effect.serviceOption(transportInternal.TransportTag))
+    if (givenSession !== undefined || providedTransport !== undefined) {
+      const unusable = checkOwnPoolSettings(
+        sessionConfig,
+        givenSession !== undefined ? "the given session's pool" : "the Transport in context"
+      )
+      if (unusable !== undefined) return yield* Effect.fail(unusable)
+    }
     const provided = givenExecutor ?? Option.getOrUndefined(yield* Effect.serviceOption(executorInternal.ExecutorTag))
     const workers = provided?.maxWorkers ?? maxWorkers ?? executorInternal.defaultMaxWorkers
     // The transport is acquired first so that it is released last: on close, the requests are
@@ -293,7 +302,7 @@ export const make = (
         : deriveSession(givenSession, sessionConfig)
       : sessionInternal.makeWith(
         sessionConfig,
-        Option.getOrUndefined(yield* Effect.serviceOption(transportInternal.TransportTag)) ??
+        providedTransport ??
           // The pool never opens more connections to one origin than there are workers.
           (yield* transportInternal.make({
             ...sessionConfig,

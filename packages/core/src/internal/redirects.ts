@@ -8,7 +8,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Authenticator } from "../Auth.js"
 import type { CookieInfo, CookieJar } from "../Cookies.js"
-import { InvalidSchema, type RequestError, TooManyRedirects, UnrewindableBody } from "../Errors.js"
+import { InsecureRedirect, InvalidSchema, type RequestError, TooManyRedirects, UnrewindableBody } from "../Errors.js"
 import type { PreparedRequest } from "../Request.js"
 import { type Backoff, retries, type RetryAttempt, type RetryPolicy, withRetry } from "../Retry.js"
 import { Response } from "../Response.js"
@@ -16,7 +16,7 @@ import * as Task from "../Task.js"
 import type * as Transport from "../Transport.js"
 import { decodeContent, defaultMaxBodySize, readAside } from "./decompress.js"
 import { type RequestTrace, tracedSend } from "./tracing.js"
-import { resolveLocation, sameOrigin, shouldStripAuth } from "./url.js"
+import { redactUrl, resolveLocation, sameOrigin, shouldStripAuth, splitCredentials } from "./url.js"
 
 export interface RedirectOptions {
   readonly request: PreparedRequest
@@ -29,6 +29,8 @@ export interface RedirectOptions {
   readonly authenticator: Authenticator | undefined
   readonly allowRedirects: boolean
   readonly maxRedirects: number
+  /** Follow a redirect from https to http (it carries no credentials or cookies either way). */
+  readonly allowDowngrade?: boolean | undefined
   readonly retry: RetryPolicy | undefined
   /** Waits between two attempts of a retry (default `Retry.sleep`). */
   readonly backoff?: Backoff | undefined
@@ -132,10 +134,17 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
       return { ...raw, bodyStream: Stream.ensuring(raw.bodyStream, Effect.sync(release)) }
     }
     let authenticator = options.authenticator
+    /**
+     * Whether the chain went from https to plain http: from then on no plain-http hop carries cookies
+     * (not the jar's, not the request's), whatever their domain says; an https hop has them again.
+     */
+    let downgraded = false
 
     /** The hop's request with its cookies and credentials (an `Exit` when they need no Effect). */
     const prepareHop = (request: PreparedRequest): Task.Step<PreparedRequest, RequestError> => {
-      const withJar = withCookies(request, options.requestJar, userCookieHeader)
+      const withJar = downgraded && request.url.startsWith("http:")
+        ? { ...request, headers: request.headers.delete("Cookie") }
+        : withCookies(request, options.requestJar, userCookieHeader)
       return authenticator === undefined ? Exit.succeed(withJar) : authenticator.apply(withJar)
     }
 
@@ -216,7 +225,10 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
           (content) => toResponse(raw, sent, content, history, cookies, offset, options.queuedMs, retried)
         )
       }
-      const nextUrl = resolveLocation(sent.url, location)
+      const target = resolveLocation(sent.url, location)
+      // Credentials in a Location (`http://user:pass@host/`) come from the server: they are never
+      // sent, nor kept in the response's URL.
+      const nextUrl = splitCredentials(target)?.url ?? target
       if (
         sent.replayable === false && (raw.statusCode === 307 || raw.statusCode === 308) && sameOrigin(sent.url, nextUrl)
       ) {
@@ -248,6 +260,14 @@ export const followRedirects = (options: RedirectOptions): Task.Task<Response, R
         const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(nextUrl)?.[1]?.toLowerCase() ?? ""
         if (scheme !== "http" && scheme !== "https") {
           return Effect.fail(new InvalidSchema({ method: sent.method, url: nextUrl, scheme }))
+        }
+        if (scheme === "http" && sent.url.startsWith("https:")) {
+          if (options.allowDowngrade === false) {
+            return Effect.fail(
+              new InsecureRedirect({ method: sent.method, url: sent.url, location: redactUrl(target), response })
+            )
+          }
+          downgraded = true
         }
         return loop(nextRequest(sent, raw.statusCode, nextUrl))
       }))

@@ -23,7 +23,7 @@ import * as transportInternal from "./transport.js"
 import { methodShortcuts } from "./methods.js"
 import * as signal from "./signal.js"
 import { prepareUrl } from "./url.js"
-import { checkConfig, checkRequest, sessionTimeout } from "./validate.js"
+import { checkConfig, checkOwnPoolSettings, checkRequest, sessionTimeout } from "./validate.js"
 
 export const SessionTag = Context.GenericTag<Session.Session>("@requests-futures/core/Session")
 
@@ -125,6 +125,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
     auth: config.auth,
     timeout: sessionTimeout(config.timeout),
     maxRedirects: config.maxRedirects ?? 30,
+    allowDowngrade: config.allowDowngrade ?? true,
     hooks: config.hooks,
     stream: config.stream ?? false,
     retry: config.retry,
@@ -204,6 +205,7 @@ export const makeWith = (config: Session.SessionConfig, transport: Transport.Tra
           authenticator: auth === undefined ? undefined : toAuthenticator(auth),
           allowRedirects: init.allowRedirects ?? method !== "HEAD",
           maxRedirects: init.maxRedirects ?? d.maxRedirects,
+          allowDowngrade: init.allowDowngrade ?? d.allowDowngrade,
           retry,
           // Called as a method of the timing (an executor's WorkInfo), and only when there are retries.
           backoff: backoff === undefined || retry === undefined ? undefined : (delayMs, after) => backoff.call(timing, delayMs, after),
@@ -256,8 +258,11 @@ export const make = (config: Session.SessionConfig = {}) =>
     checkConfig(config),
     () =>
       Effect.map(
-        Effect.flatMap(Effect.serviceOption(transportInternal.TransportTag), (provided) =>
-          Option.isSome(provided) ? Effect.succeed(provided.value) : transportInternal.make(config)),
+        Effect.flatMap(Effect.serviceOption(transportInternal.TransportTag), (provided) => {
+          if (Option.isNone(provided)) return transportInternal.make(config)
+          const unusable = checkOwnPoolSettings(config, "the Transport in context")
+          return unusable === undefined ? Effect.succeed(provided.value) : Effect.fail(unusable)
+        }),
         (transport) => makeWith(config, transport)
       )
   )

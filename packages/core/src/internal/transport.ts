@@ -4,7 +4,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as net from "node:net"
-import { Agent, buildConnector, type Dispatcher, EnvHttpProxyAgent } from "undici"
+import { Agent, buildConnector, type Dispatcher, ProxyAgent } from "undici"
 import {
   BodyTooLarge,
   ChunkedEncodingError,
@@ -21,6 +21,7 @@ import {
 import { Headers } from "../Headers.js"
 import type { PreparedRequest, Progress } from "../Request.js"
 import type * as Transport from "../Transport.js"
+import { redactUrl } from "./url.js"
 
 /** Where a failure happened decides what it means: before the headers the request failed, after them the body. */
 type Phase = "connect" | "headers" | "body"
@@ -173,10 +174,47 @@ const concat = (chunks: ReadonlyArray<Buffer>, size: number): Uint8Array =>
 const toPem = (value: string | Uint8Array): string | Buffer =>
   typeof value === "string" ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
 
+const defaultPorts: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 }
+
+/**
+ * Whether an origin bypasses the proxy, by NO_PROXY's rules as undici and curl read them: entries
+ * split by commas or spaces, `*` alone for every host, `host` or `.host` / `*.host` for it and its
+ * subdomains, `host:port` for that port only.
+ */
+const noProxyMatcher = (noProxy: string): ((origin: string) => boolean) => {
+  const entries = noProxy.split(/[,\s]/).filter((entry) => entry !== "").map((entry) => {
+    const parsed = /^(.+):(\d+)$/.exec(entry)
+    return {
+      hostname: (parsed === null ? entry : parsed[1]!).replace(/^\*?\./, "").toLowerCase(),
+      port: parsed === null ? 0 : Number(parsed[2])
+    }
+  })
+  if (entries.length === 0) return () => false
+  if (noProxy.trim() === "*") return () => true
+  return (origin) => {
+    let url: URL
+    try {
+      url = new URL(origin)
+    } catch {
+      return false
+    }
+    // `host` keeps the brackets of an IPv6 address, as the entries are written.
+    const hostname = url.host.replace(/:\d*$/, "").toLowerCase()
+    const port = Number(url.port) || defaultPorts[url.protocol] || 0
+    return entries.some((entry) =>
+      (entry.port === 0 || entry.port === port) &&
+      (hostname === entry.hostname || hostname.endsWith(`.${entry.hostname}`))
+    )
+  }
+}
+
 const makeDispatcher = (
   config: Transport.TransportConfig,
   counters: { connected: number; disconnected: number }
-): { readonly dispatcher: Dispatcher; readonly proxyFor: (origin: string) => string | undefined } => {
+): {
+  readonly dispatcher: Pick<Dispatcher, "dispatch" | "destroy">
+  readonly proxyFor: (origin: string) => string | undefined
+} => {
   const verify = config.verify ?? true
   const ca = typeof verify === "object"
     ? (Array.isArray(verify.ca) ? verify.ca : [verify.ca as string | Uint8Array]).map(toPem)
@@ -209,25 +247,35 @@ const makeDispatcher = (
     connect
   }
   const env = config.trustEnv ?? true ? process.env : {}
-  const httpProxy = config.proxies?.http ?? env["HTTP_PROXY"] ?? env["http_proxy"]
-  const httpsProxy = config.proxies?.https ?? env["HTTPS_PROXY"] ?? env["https_proxy"]
-  const noProxy = config.proxies?.noProxy ?? env["NO_PROXY"] ?? env["no_proxy"]
-  if (httpProxy === undefined && httpsProxy === undefined) {
-    return { dispatcher: new Agent(agentOptions), proxyFor: () => undefined }
+  const nonEmpty = (value: string | undefined) => (value === "" ? undefined : value)
+  const httpProxy = nonEmpty(config.proxies?.http ?? env["HTTP_PROXY"] ?? env["http_proxy"])
+  const httpsProxy = nonEmpty(config.proxies?.https ?? env["HTTPS_PROXY"] ?? env["https_proxy"])
+  const direct = new Agent(agentOptions)
+  if (httpProxy === undefined && httpsProxy === undefined) return { dispatcher: direct, proxyFor: () => undefined }
+  const bypass = noProxyMatcher(config.proxies?.noProxy ?? env["NO_PROXY"] ?? env["no_proxy"] ?? "")
+  // As requests: plain-http targets go to the proxy in absolute form; https ones through CONNECT.
+  const viaProxy = (uri: string) => new ProxyAgent({ ...agentOptions, uri, requestTls: tls, proxyTls: tls, proxyTunnel: false })
+  // Routed here rather than by undici's EnvHttpProxyAgent, which reads the environment even when
+  // `trustEnv` is false and sends https through the http proxy when no https proxy is set. As requests,
+  // each scheme has its own proxy (or none), and NO_PROXY hosts go direct.
+  const routes = {
+    http: httpProxy === undefined ? undefined : { agent: viaProxy(httpProxy), shown: redactUrl(httpProxy) },
+    https: httpsProxy === undefined ? undefined : { agent: viaProxy(httpsProxy), shown: redactUrl(httpsProxy) }
   }
-  const dispatcher = new EnvHttpProxyAgent({
-    ...agentOptions,
-    ...(httpProxy !== undefined ? { httpProxy } : {}),
-    ...(httpsProxy !== undefined ? { httpsProxy } : {}),
-    ...(noProxy !== undefined ? { noProxy } : {}),
-    requestTls: tls,
-    proxyTls: tls,
-    // As requests: plain-http targets go to the proxy in absolute form; https ones through CONNECT.
-    proxyTunnel: false
-  })
+  const routeOf = (origin: string) => {
+    const route = origin.startsWith("https:") ? routes.https : routes.http
+    return route === undefined || bypass(origin) ? undefined : route
+  }
+  const agents = [direct, routes.http?.agent, routes.https?.agent].filter((agent) => agent !== undefined)
+  const router = {
+    dispatch: (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) =>
+      (routeOf(String(options.origin))?.agent ?? direct).dispatch(options, handler),
+    destroy: () => Promise.all(agents.map((agent) => agent.destroy())).then(() => undefined)
+  }
   return {
-    dispatcher,
-    proxyFor: (origin) => (origin.startsWith("https:") ? httpsProxy : httpProxy)
+    dispatcher: router,
+    // Named in a ProxyError's message: without the proxy's password.
+    proxyFor: (origin) => routeOf(origin)?.shown
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import * as Either from "effect/Either"
 import { BasicAuth } from "../Auth.js"
+import { CookieJar } from "../Cookies.js"
 import { InvalidOption, InvalidUrl } from "../Errors.js"
 import { isToken } from "../Headers.js"
 import type { RequestInit, Timeout } from "../Request.js"
@@ -104,15 +105,105 @@ export const checkParams = (params: unknown): Problem | undefined => {
   return undefined
 }
 
+/** `data`: a string, bytes, or form fields (a record or pairs, as `params`). */
+export const checkData = (data: unknown): Problem | undefined => {
+  if (data === undefined || typeof data === "string" || data instanceof Uint8Array) return undefined
+  if (typeof data !== "object" || data === null) {
+    return problem("data", data, "data is a string, bytes (Uint8Array), a record of form fields or a list of [name, value] pairs")
+  }
+  const bad = checkParams(data)
+  return bad === undefined ? undefined : { ...bad, option: bad.option.replace(/^params/, "data") }
+}
+
+const isFileContent = (value: unknown): boolean =>
+  typeof value === "string" || value instanceof Uint8Array || value instanceof Blob
+
+const fileReason =
+  "a file is a string, bytes, a Blob, or { content, filename?, contentType?, headers? } with such a content"
+
+const checkFileValue = (option: string, value: unknown): Problem | undefined => {
+  if (isFileContent(value)) return undefined
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return problem(option, value, fileReason)
+  const described = value as Readonly<Record<string, unknown>>
+  if (!isFileContent(described["content"])) return problem(`${option}.content`, described["content"], fileReason)
+  for (const key of ["filename", "contentType"] as const) {
+    if (described[key] !== undefined && typeof described[key] !== "string") {
+      return problem(`${option}.${key}`, described[key], `a file's ${key} is a string`)
+    }
+  }
+  const headers = checkHeaders(described["headers"])
+  return headers === undefined ? undefined : { ...headers, option: `${option}.${headers.option}` }
+}
+
+/** `files`: a record of files, or a list of `[field, file]` pairs. */
+export const checkFiles = (files: unknown): Problem | undefined => {
+  if (files === undefined) return undefined
+  if (typeof files !== "object" || files === null) {
+    return problem("files", files, "files are a record of field → file or a list of [field, file] pairs")
+  }
+  if (Array.isArray(files)) {
+    for (let i = 0; i < files.length; i++) {
+      const pair: unknown = files[i]
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
+        return problem(`files[${i}]`, pair, "a pair is [field, file] with a string field")
+      }
+      const bad = checkFileValue(`files.${pair[0]}`, pair[1])
+      if (bad !== undefined) return bad
+    }
+    return undefined
+  }
+  const record = files as Readonly<Record<string, unknown>>
+  for (const field of Object.keys(record)) {
+    const bad = checkFileValue(`files.${field}`, record[field])
+    if (bad !== undefined) return bad
+  }
+  return undefined
+}
+
+const retryReason = "retry is a number of retries (an integer >= 0) or a policy { limit, methods?, statusCodes?, backoff?, maxDelay? }"
+
+/** `retry`: a number of retries, or a `RetryPolicy` whose fields have the types it documents. */
+export const checkRetry = (retry: unknown): Problem | undefined => {
+  const isCount = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n >= 0
+  const isMs = (n: unknown) => n === undefined || (typeof n === "number" && n >= 0 && !Number.isNaN(n))
+  if (retry === undefined || isCount(retry)) return undefined
+  if (typeof retry !== "object" || retry === null || Array.isArray(retry)) return problem("retry", retry, retryReason)
+  const policy = retry as Readonly<Record<string, unknown>>
+  if (!isCount(policy["limit"])) return problem("retry.limit", policy["limit"], "the most retries is an integer >= 0")
+  const methods = policy["methods"]
+  if (methods !== undefined && !(Array.isArray(methods) && methods.every((m) => typeof m === "string"))) {
+    return problem("retry.methods", methods, "the methods to retry are an array of strings")
+  }
+  const statusCodes = policy["statusCodes"]
+  if (statusCodes !== undefined && !(Array.isArray(statusCodes) && statusCodes.every((c) => Number.isInteger(c)))) {
+    return problem("retry.statusCodes", statusCodes, "the statuses to retry are an array of integers")
+  }
+  for (const key of ["backoff", "maxDelay"] as const) {
+    if (!isMs(policy[key])) return problem(`retry.${key}`, policy[key], "a delay is a number of milliseconds >= 0")
+  }
+  return undefined
+}
+
 const headerReason = "a header's value is a string, a number or an array of strings; undefined or null removes it"
 
-/** Headers as a record (a `Headers` value or pairs are checked when the request is prepared). */
+/**
+ * Headers as a record or pairs, by shape (the names and values themselves are checked with the merged
+ * headers, when the request is prepared); a `Headers` value is fine as it is.
+ */
 export const checkHeaders = (headers: unknown): Problem | undefined => {
   if (headers === undefined) return undefined
   if (typeof headers !== "object" || headers === null) {
     return problem("headers", headers, "headers are a record, a list of [name, value] pairs or a Headers")
   }
-  // A Headers value and pairs are iterable; their values are checked with the merged headers.
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i++) {
+      const pair: unknown = headers[i]
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+        return problem(`headers[${i}]`, pair, "a pair is [name, value], both strings")
+      }
+    }
+    return undefined
+  }
   if (Symbol.iterator in headers) return undefined
   const record = headers as Readonly<Record<string, unknown>>
   for (const name of Object.keys(record)) {
@@ -133,6 +224,45 @@ export const checkMaxBodySize = (value: unknown): Problem | undefined =>
 
 const checkCallback = (option: string, value: unknown): Problem | undefined =>
   value === undefined || typeof value === "function" ? undefined : problem(option, value, `${option} is a function`)
+/**
+ * `auth`: a `[username, password]` pair of strings, an `Authenticator` (an object with `apply`, as the
+ * classes of `Auth`) or a function; `null` too for a request (none, not even the session's).
+ */
+export const checkAuth = (auth: unknown, allowNull: boolean): Problem | undefined => {
+  if (auth === undefined || (allowNull && auth === null) || typeof auth === "function") return undefined
+  if (Array.isArray(auth)) {
+    return auth.length === 2 && typeof auth[0] === "string" && typeof auth[1] === "string"
+      ? undefined
+      : problem("auth", auth, "a Basic auth pair is [username, password], both strings")
+  }
+  if (typeof auth === "object" && auth !== null && typeof (auth as { readonly apply?: unknown }).apply === "function") {
+    return undefined
+  }
+  return problem(
+    "auth",
+    auth,
+    `auth is a [username, password] pair, an Auth class (BasicAuth, BearerAuth, DigestAuth), an Authenticator or a function${
+      allowNull ? ", or null for none" : ""
+    }`
+  )
+}
+
+/**
+ * A session's `cookies` given as name → value: each must be a cookie the jar takes (its name a token,
+ * its value without CR, LF or `;`). A `CookieJar` holds only such cookies already.
+ */
+const checkSessionCookies = (cookies: unknown): Problem | undefined => {
+  if (cookies === undefined || cookies instanceof CookieJar) return undefined
+  if (typeof cookies !== "object" || cookies === null) {
+    return problem("cookies", cookies, "a session's cookies are a CookieJar or a record of name → value")
+  }
+  try {
+    CookieJar.make(cookies as Readonly<Record<string, string>>)
+    return undefined
+  } catch (cause) {
+    return problem("cookies", cookies, cause instanceof Error ? cause.message : String(cause))
+  }
+}
 
 /** Whether `u` is an `AbortSignal` (by shape: one of another realm, or a polyfill, passes too). */
 export const isSignal = (u: unknown): u is AbortSignal =>
@@ -159,6 +289,7 @@ const sessionProblem = (config: Session.SessionConfig): Either.Either<Timeout | 
   const timeout = checkTimeout(config.timeout)
   if (Either.isLeft(timeout)) return timeout
   const bad = checkMaxRedirects(config.maxRedirects) ?? checkParams(config.params) ?? checkHeaders(config.headers) ??
+    checkAuth(config.auth, false) ?? checkSessionCookies(config.cookies) ?? checkRetry(config.retry) ??
     checkSignal(config.signal, false) ?? checkMaxBodySize(config.maxBodySize)
   return bad === undefined ? timeout : Either.left(bad)
 }
@@ -172,6 +303,27 @@ export const checkConfig = <C extends Session.SessionConfig>(
   return Either.right(
     timeout.right === config.timeout ? config as CheckedConfig<C> : { ...config, timeout: timeout.right }
   )
+}
+
+/**
+ * A connection setting (TLS or proxy) in `config` that cannot apply because the session sends over a
+ * pool it does not make (a `Transport` in context, or a given session's): those settings belong to the
+ * pool, and silently dropping them would send a request asking for `verify: true` over a pool that
+ * does not verify (requests' CVE-2024-35195, one setting leaking into another's requests).
+ */
+export const checkOwnPoolSettings = (
+  config: Session.SessionConfig,
+  pool: string
+): InvalidOption | undefined => {
+  for (const option of ["verify", "cert", "proxies", "trustEnv"] as const) {
+    if (config[option] === undefined) continue
+    return new InvalidOption({
+      option,
+      value: config[option],
+      reason: `it applies to the connection pool, and this session sends over ${pool}: set it where that pool is made`
+    })
+  }
+  return undefined
 }
 
 /**
@@ -190,8 +342,8 @@ const checkDefaults = (defaults: Session.Defaults): Problem | undefined => {
   const timeout = checkTimeout(defaults.timeout)
   const bad = Either.isLeft(timeout)
     ? timeout.left
-    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? checkSignal(defaults.signal, false) ??
-      checkMaxBodySize(defaults.maxBodySize)
+    : checkMaxRedirects(defaults.maxRedirects) ?? checkParams(defaults.params) ?? checkAuth(defaults.auth, false) ??
+      checkRetry(defaults.retry) ?? checkSignal(defaults.signal, false) ?? checkMaxBodySize(defaults.maxBodySize)
   if (bad !== undefined) return { ...bad, reason: `the session's ${bad.option}: ${bad.reason}` }
   checkedDefaults.add(defaults)
   return undefined
@@ -250,6 +402,10 @@ export const checkRequest = (
     checkParams(input.params) ??
     checkMaxRedirects(input.maxRedirects) ??
     checkHeaders(input.headers) ??
+    checkAuth(input.auth, true) ??
+    checkData(input.data) ??
+    checkFiles(input.files) ??
+    checkRetry(input.retry) ??
     checkSignal(input.signal, true) ??
     checkMaxBodySize(input.maxBodySize) ??
     checkCallback("onDownloadProgress", input.onDownloadProgress) ??

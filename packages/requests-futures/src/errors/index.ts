@@ -7,6 +7,7 @@ import type { ContentDecodingError } from "./ContentDecodingError.js"
 import type { DeadlineExceeded } from "./DeadlineExceeded.js"
 import type { HookError } from "./HookError.js"
 import type { HTTPError } from "./HTTPError.js"
+import type { InsecureRedirect } from "./InsecureRedirect.js"
 import type { InvalidBody } from "./InvalidBody.js"
 import type { InvalidHeader } from "./InvalidHeader.js"
 import type { InvalidOption } from "./InvalidOption.js"
@@ -34,6 +35,7 @@ export { DeadlineExceeded } from "./DeadlineExceeded.js"
 export { ExecutorShutdown } from "./ExecutorShutdown.js"
 export { HookError } from "./HookError.js"
 export { HTTPError } from "./HTTPError.js"
+export { InsecureRedirect } from "./InsecureRedirect.js"
 export { InvalidBody } from "./InvalidBody.js"
 export { InvalidHeader } from "./InvalidHeader.js"
 export { InvalidMaxWorkers } from "./InvalidMaxWorkers.js"
@@ -68,6 +70,7 @@ export type RequestError =
   | DeadlineExceeded
   | HTTPError
   | TooManyRedirects
+  | InsecureRedirect
   | InvalidURL
   | MissingSchema
   | InvalidSchema

@@ -135,6 +135,16 @@ export abstract class BaseSession implements AsyncDisposable {
     this[coreOf].updateDefaults((defaults) => ({ ...defaults, maxRedirects }))
   }
 
+  /** Whether a redirect from https to plain http is followed (default true; see the `allowDowngrade` option). */
+  get allowDowngrade(): boolean {
+    return this[coreOf].defaults().allowDowngrade
+  }
+
+  set allowDowngrade(value: boolean) {
+    // Anything but `true` refuses downgrades: the safe reading of a setting that is not a boolean.
+    this[coreOf].updateDefaults((defaults) => ({ ...defaults, allowDowngrade: value === true }))
+  }
+
   /** `true` once `close()` was called: requests are refused with `ExecutorShutdown`. */
   get closed(): boolean {
     return this.#closed

@@ -23,6 +23,7 @@ import {
   ExecutorShutdown,
   HookError,
   HTTPError,
+  InsecureRedirect,
   InvalidBody,
   InvalidHeader,
   InvalidMaxWorkers,
@@ -80,6 +81,8 @@ const mappers: Mappers = {
     const response = history[e.history.indexOf(e.response)] ?? wrap(e.response)
     return new TooManyRedirects(e.message, { ...base(e), maxRedirects: e.maxRedirects, history, response })
   },
+  InsecureRedirect: (e, wrap) =>
+    new InsecureRedirect(e.message, { ...base(e), location: e.location, response: wrap(e.response) }),
   InvalidUrl: (e) => new InvalidURL(e.message, { ...base(e), reason: e.reason }),
   MissingSchema: (e) => new MissingSchema(e.message, base(e)),
   InvalidSchema: (e) => new InvalidSchema(e.message, { ...base(e), scheme: e.scheme }),

@@ -182,6 +182,16 @@ export interface SessionOptions {
    */
   readonly maxRedirects?: number | undefined
   /**
+   * Follow redirects from https to plain http (default true, as requests). Such a hop never carries
+   * credentials or cookies; `false` refuses it with `InsecureRedirect`. A request's setting overrides it.
+   *
+   * @example
+   * ```ts
+   * new Session({ allowDowngrade: false })
+   * ```
+   */
+  readonly allowDowngrade?: boolean | undefined
+  /**
    * Response hooks of every request; those of a request run after them. Add more later with
    * `session.hooks.response.push(hook)`.
    *
@@ -477,6 +487,17 @@ export interface RequestOptions {
    * ```
    */
   readonly maxRedirects?: number | undefined
+  /**
+   * Follow a redirect from https to plain http (the session's setting otherwise; default true, as
+   * requests). Such a hop never carries credentials or cookies; `false` refuses it with
+   * `InsecureRedirect`, before anything is sent to the http URL.
+   *
+   * @example
+   * ```ts
+   * session.get("https://example.com/login", { allowDowngrade: false })
+   * ```
+   */
+  readonly allowDowngrade?: boolean | undefined
   /**
    * Response hooks of this request, run after the session's.
    *
