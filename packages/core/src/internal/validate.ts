@@ -14,6 +14,7 @@ import { InvalidOption, InvalidUrl } from "../Errors.js"
 import { isToken } from "../Headers.js"
 import type { RequestInit, Timeout } from "../Request.js"
 import type * as Session from "../Session.js"
+import { isStreamSource } from "./body.js"
 import { redactUrl, splitCredentials } from "./url.js"
 
 /** What is wrong with one option; it becomes an `InvalidOption` with the request it belongs to. */
@@ -107,19 +108,26 @@ export const checkParams = (params: unknown): Problem | undefined => {
 
 /** `data`: a string, bytes, or form fields (a record or pairs, as `params`). */
 export const checkData = (data: unknown): Problem | undefined => {
-  if (data === undefined || typeof data === "string" || data instanceof Uint8Array) return undefined
+  if (
+    data === undefined || typeof data === "string" || data instanceof Uint8Array || data instanceof Blob ||
+    isStreamSource(data)
+  ) return undefined
   if (typeof data !== "object" || data === null) {
-    return problem("data", data, "data is a string, bytes (Uint8Array), a record of form fields or a list of [name, value] pairs")
+    return problem(
+      "data",
+      data,
+      "data is a string, bytes (Uint8Array), a Blob, a stream (ReadableStream, Node Readable, async iterable of bytes), a record of form fields or a list of [name, value] pairs"
+    )
   }
   const bad = checkParams(data)
   return bad === undefined ? undefined : { ...bad, option: bad.option.replace(/^params/, "data") }
 }
 
 const isFileContent = (value: unknown): boolean =>
-  typeof value === "string" || value instanceof Uint8Array || value instanceof Blob
+  typeof value === "string" || value instanceof Uint8Array || value instanceof Blob || isStreamSource(value)
 
 const fileReason =
-  "a file is a string, bytes, a Blob, or { content, filename?, contentType?, headers? } with such a content"
+  "a file is a string, bytes, a Blob, a stream, or { content, filename?, contentType?, headers? } with such a content"
 
 const checkFileValue = (option: string, value: unknown): Problem | undefined => {
   if (isFileContent(value)) return undefined
