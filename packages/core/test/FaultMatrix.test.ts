@@ -4,6 +4,7 @@ import { Httpbin, type HttpbinServer } from "@requests-futures/httpbin"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { eventually } from "./helpers.js"
 
 /**
  * Every `/fault/*` endpoint of the embedded httpbin × {GET, POST with a body, GET with `stream: true`}
@@ -91,14 +92,6 @@ const tagOf = (cause: Cause.Cause<unknown>): string => {
 }
 
 const phaseOf = (cause: Cause.Cause<unknown>): unknown => (Cause.squash(cause) as { readonly phase?: unknown }).phase
-
-/** Polls `f` until it holds or `timeoutMs` passes (the server learns of a closed socket a moment later). */
-const eventually = (f: () => boolean, timeoutMs = 3000) =>
-  Effect.promise(async () => {
-    const deadline = Date.now() + timeoutMs
-    while (!f() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
-    return f()
-  })
 
 /** Runs one configuration against a server of its own; returns what went wrong (empty: nothing). */
 const runConfig = (config: Config) =>
