@@ -12,6 +12,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import type * as CoreApi from "@requests-futures/core"
+import type * as EffectApi from "effect/Effect"
+import type * as ExitApi from "effect/Exit"
+import type * as ScopeApi from "effect/Scope"
+import type * as FacadeApi from "requests-futures"
 
 interface Variant {
   readonly name: string
@@ -36,11 +41,11 @@ const perHost = process.argv.includes("--per-host")
 const port = 20_000 + Math.floor(Math.random() * 20_000)
 const url = `http://127.0.0.1:${port}${path}`
 
-type CoreModule = typeof import("@requests-futures/core")
-type FacadeModule = typeof import("requests-futures")
-type EffectModule = typeof import("effect/Effect")
-type ScopeModule = typeof import("effect/Scope")
-type ExitModule = typeof import("effect/Exit")
+type CoreModule = typeof CoreApi
+type FacadeModule = typeof FacadeApi
+type EffectModule = typeof EffectApi
+type ScopeModule = typeof ScopeApi
+type ExitModule = typeof ExitApi
 
 const load = async (root: string) => ({
   core: (await import(`${root}/packages/core/dist/index.js`)) as CoreModule,
