@@ -8,6 +8,7 @@ set -u
 rounds="${1:-20}"
 cmd="${TEST_CMD:-npm test}"
 log_dir="${LOG_DIR:-$(mktemp -d /tmp/test-loop.XXXXXX)}"
+mkdir -p "$log_dir"
 cd "$(dirname "$0")/.."
 
 passed=0
