@@ -11,6 +11,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Executor from "../src/Executor.js"
 import * as Future from "../src/Future.js"
+import { eventually } from "./helpers.js"
 
 /** Counts how many tasks run at once and the order in which they start. */
 const makeTracker = () => {
@@ -255,7 +256,7 @@ describe("Executor", () => {
         let ran = 0
         const work = Effect.sleep(40).pipe(Effect.zipRight(Effect.sync(() => ++ran)))
         const futures = yield* Effect.forEach([0, 1, 2], () => executor.submit(work))
-        yield* Effect.sleep(10)
+        expect(yield* eventually(() => futures[0]!.unsafeState() === "running")).toBe(true)
         yield* executor.pipe(Executor.shutdown({ cancelFutures: true }))
         expect(futures.map((future) => future.unsafeState())).toEqual(["finished", "cancelled", "cancelled"])
         expect(ran).toBe(1)

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
 import * as Stream from "effect/Stream"
-import { freePort } from "./helpers.js"
+import { eventually, freePort } from "./helpers.js"
 
 
 const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -13,14 +13,6 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     const start = performance.now()
     const value = yield* effect
     return { value, ms: performance.now() - start }
-  })
-
-/** Polls until `f` holds (the server learns of a closed socket a moment after the client). */
-const eventually = (f: () => boolean, timeoutMs = 2000) =>
-  Effect.promise(async () => {
-    const deadline = Date.now() + timeoutMs
-    while (!f() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
-    return f()
   })
 
 describe("FuturesSession", () => {

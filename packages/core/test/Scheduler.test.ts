@@ -11,6 +11,7 @@ import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import { eventually } from "./helpers.js"
 
 const sleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
 
@@ -101,7 +102,8 @@ describe("a bounded queue", () => {
       const session = yield* FuturesSession.make({ maxWorkers: 1, maxQueued: 2, onFull: "reject" })
       const running = yield* session.get(`${server.url}/delay/0.3`)
       const queued = yield* Effect.forEach([0, 1], () => session.get(`${server.url}/get`))
-      yield* sleep(20)
+      // the queue is full once the first holds the worker and the other two wait
+      expect(yield* eventually(() => session.executor.unsafeStats().running === 1)).toBe(true)
       const full = yield* Effect.flip(session.get(`${server.url}/get`))
       expect(full._tag).toBe("QueueFull")
       expect(full.message).toContain("maxQueued: 2")
@@ -130,10 +132,10 @@ describe("a bounded queue", () => {
     Effect.gen(function*() {
       const server = yield* Httpbin.make()
       const session = yield* FuturesSession.make({ maxWorkers: 1, maxQueued: 1, onFull: "wait" })
-      const running = yield* session.get(`${server.url}/delay/0.3`, track("w-0"))
+      const running = yield* session.get(`${server.url}/delay/1`, track("w-0"))
       const queued = yield* session.get(`${server.url}/get`, track("w-1"))
       const submitting = yield* Effect.fork(session.get(`${server.url}/get`, track("w-2")))
-      yield* sleep(100)
+      expect(yield* eventually(() => session.executor.unsafeStats().waiting === 1)).toBe(true)
       expect(Option.isNone(yield* Fiber.poll(submitting))).toBe(true) // still waiting for room
       expect(yield* session.executor.stats).toMatchObject({ running: 1, queued: 1, waiting: 1 })
       const third = yield* Fiber.join(submitting)
@@ -176,8 +178,10 @@ describe("adaptive per host, with retries", () => {
         retry: 1
       })
       yield* Effect.promise(() => server.waitForRequest("ar-flaky", 2000))
-      yield* sleep(100)
-      const host = session.executor.unsafeHostStats().find((h) => h.host === server.url)!
+      const hostStats = () => session.executor.unsafeHostStats().find((h) => h.host === server.url)
+      // the 429 has come back once the attempt gave its slot up to back off
+      expect(yield* eventually(() => hostStats()?.running === 0 && hostStats()?.pausedUntil !== undefined)).toBe(true)
+      const host = hostStats()!
       expect(host).toMatchObject({ limit: 2, running: 0 })
       expect(host.pausedUntil).toBeDefined()
       const response = yield* future.result()

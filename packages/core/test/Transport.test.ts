@@ -132,8 +132,9 @@ describe("Transport", () => {
     Effect.gen(function*() {
       const server = yield* Httpbin
       const session = yield* Session.make({ connections: 1 })
-      const busy = yield* Effect.fork(session.get(`${server.url}/delay/1`))
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 100)))
+      const busy = yield* Effect.fork(session.get(`${server.url}/delay/1`, { headers: { "X-Track-Id": "busy" } }))
+      // the one connection is taken once the server has the first request
+      yield* Effect.promise(() => server.waitForRequest("busy"))
       const error = yield* Effect.flip(
         session.get(`${server.url}/get`, { timeout: { connect: 100 }, headers: { "X-Track-Id": "never-sent" } })
       )

@@ -11,3 +11,15 @@ export const freePort = Effect.promise(() =>
     })
   })
 )
+
+/**
+ * Polls `f` every 10 ms until it holds or `timeoutMs` passes, and returns whether it holds: what a test
+ * waits on instead of sleeping a fixed time and hoping the state is reached (the server learns of a
+ * closed socket a moment after the client; a worker starts on the executor's next turn).
+ */
+export const eventually = (f: () => boolean, timeoutMs = 5000): Effect.Effect<boolean> =>
+  Effect.promise(async () => {
+    const deadline = Date.now() + timeoutMs
+    while (!f() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    return f()
+  })

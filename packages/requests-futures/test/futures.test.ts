@@ -57,8 +57,7 @@ describe("FuturesSession", () => {
   it("runs at most maxWorkers (default 2) at once; the others are queued, in order", async () => {
     expect(session.executor.maxWorkers).toBe(2)
     const futures = [0, 1, 2].map((i) => session.get(`${httpbin.url}/delay/0.2?i=${i}`))
-    await sleep(50)
-    expect(futures.map((f) => f.state)).toEqual(["running", "running", "pending"])
+    await vi.waitFor(() => expect(futures.map((f) => f.state)).toEqual(["running", "running", "pending"]))
     expect(futures[2]!.running()).toBe(false)
     expect(session.executor.stats()).toMatchObject({ running: 2, queued: 1 })
     const third = await futures[2]!
@@ -176,8 +175,7 @@ describe("Future", () => {
       after = true
     })
     expect((await future).statusCode).toBe(200)
-    await sleep(10)
-    expect(after).toBe(true)
+    await vi.waitFor(() => expect(after).toBe(true))
     expect(reported).toEqual([boom, new Error("async boom")])
     const consoleError = vi.spyOn(console, "error").mockImplementation(() => undefined)
     try {
@@ -357,8 +355,7 @@ describe("Executor", () => {
     expect(a.executor).toBe(executor)
     const first = a.get(`${httpbin.url}/delay/0.1`)
     const second = b.get(`${httpbin.url}/get`)
-    await sleep(30)
-    expect([first.state, second.state]).toEqual(["running", "pending"])
+    await vi.waitFor(() => expect([first.state, second.state]).toEqual(["running", "pending"]))
     expect((await second).timings.queued).toBeGreaterThan(50)
     await a.close()
     expect(executor.stats().isShutdown).toBe(false)
@@ -385,7 +382,8 @@ describe("Executor", () => {
         })
       })
     )
-    await sleep(10)
+    // cancelled once it runs, so that its signal is the one aborted
+    await vi.waitFor(() => expect(endless.state).toBe("running"))
     expect(endless.cancel()).toBe(true)
     await vi.waitFor(() => expect(aborted).toBe(true))
     await expect(endless).rejects.toBeInstanceOf(CancelledError)

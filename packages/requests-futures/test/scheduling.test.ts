@@ -3,7 +3,7 @@
  * deadlines, host stats).
  */
 import { CancelledError, DeadlineExceeded, Executor, FuturesSession, QueueFull, Timeout } from "requests-futures"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { useHttpbin } from "./fixtures.js"
 
 const httpbin = useHttpbin()
@@ -29,10 +29,11 @@ describe("scheduling (Promise API)", () => {
     await using executor = new Executor({ maxWorkers: 4, perHost: { maxWorkers: 1 } })
     await using session = new FuturesSession({ executor })
     const futures = [0, 1, 2].map((i) => session.get(`${httpbin.url}/delay/0.2`, track(`fh-${i}`)))
-    await new Promise((r) => setTimeout(r, 50))
-    expect(executor.hostStats()).toEqual([
-      { host: httpbin.url, running: 1, queued: 2, limit: 1, maxWorkers: 1, pausedUntil: undefined, rateTokens: undefined }
-    ])
+    await vi.waitFor(() =>
+      expect(executor.hostStats()).toEqual([
+        { host: httpbin.url, running: 1, queued: 2, limit: 1, maxWorkers: 1, pausedUntil: undefined, rateTokens: undefined }
+      ])
+    )
     const started = performance.now()
     await Promise.all(futures)
     expect(performance.now() - started).toBeGreaterThanOrEqual(300)
@@ -42,7 +43,8 @@ describe("scheduling (Promise API)", () => {
     await using rejecting = new FuturesSession({ maxWorkers: 1, maxQueued: 1, onFull: "reject" })
     const running = rejecting.get(`${httpbin.url}/delay/0.2`)
     const queued = rejecting.get(`${httpbin.url}/get`)
-    await new Promise((r) => setTimeout(r, 20))
+    // full once the first holds the worker and the second waits
+    await vi.waitFor(() => expect(rejecting.executor.stats()).toMatchObject({ running: 1, queued: 1 }))
     expect(() => rejecting.get(`${httpbin.url}/get`)).toThrow(QueueFull)
     await Promise.all([running, queued])
 
