@@ -55,6 +55,11 @@ export const CLIENTS: ReadonlyArray<ClientSpec> = [
     name: "ours-promise",
     describe: "requests-futures new FuturesSession({ maxWorkers: C }) (Promise facade)",
     resolve: node("ours-promise.ts")
+  },
+  {
+    name: "ours-promise-perhost",
+    describe: "ours-promise with perHost: { maxWorkers: C } (the per-host scheduler's own cost)",
+    resolve: node("ours-promise-perhost.ts")
   }
 ]
 
