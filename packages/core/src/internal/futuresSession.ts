@@ -155,47 +155,53 @@ export const makeWith = (
 
   const closedError = () => new ExecutorShutdown({ operation: "submit" })
 
-  const request = (
-    init: FuturesSession.FuturesRequestInit
-  ): Effect.Effect<FuturesSession.ResponseFuture, FuturesSession.RequestRefused> => {
-    if (closed) return Effect.fail(closedError())
+  /**
+   * A request, refused or submitted: one path for `request` (an Effect: `executor.submit`, which keeps
+   * the caller's context and can wait for room) and `unsafeRequest` (an Either: `unsafeSubmit`).
+   */
+  const requestWith = <R>(
+    init: FuturesSession.FuturesRequestInit,
+    submitTo: (
+      work: Executor.Work<Response, RequestError>,
+      options: Executor.SubmitOptions<DeadlineExceeded> | undefined
+    ) => R,
+    refuse: (error: FuturesSession.RequestRefused) => R,
+    map: (submitted: R, f: (future: FuturesSession.ResponseFuture) => FuturesSession.ResponseFuture) => R
+  ): R => {
+    if (closed) return refuse(closedError())
     let backgroundWork: background.Work | undefined
     if (init.background !== undefined) {
       const checked = backgroundOf(init)
-      if (Either.isLeft(checked)) return Effect.fail(checked.left)
+      if (Either.isLeft(checked)) return refuse(checked.left)
       backgroundWork = checked.right
     }
     const signals = signalsOf(init)
     if (signals === undefined) {
-      const submitted = submit(init, backgroundWork, (work, options) => executor.submit(work, options))
-      return pending === undefined ? submitted : Effect.map(submitted, track)
+      const submitted = submit(init, backgroundWork, submitTo)
+      return pending === undefined ? submitted : map(submitted, track)
     }
-    return Effect.map(
-      submit({ ...init, signal: null }, backgroundWork, (work, options) => executor.submit(work, options)),
-      cancelledBy(signals)
-    )
+    return map(submit({ ...init, signal: null }, backgroundWork, submitTo), cancelledBy(signals))
   }
+
+  const request = (
+    init: FuturesSession.FuturesRequestInit
+  ): Effect.Effect<FuturesSession.ResponseFuture, FuturesSession.RequestRefused> =>
+    requestWith<Effect.Effect<FuturesSession.ResponseFuture, FuturesSession.RequestRefused>>(
+      init,
+      (work, options) => executor.submit(work, options),
+      (error) => Effect.fail(error),
+      (submitted, f) => Effect.map(submitted, f)
+    )
 
   const unsafeRequest = (
     init: FuturesSession.FuturesRequestInit
-  ): Either.Either<FuturesSession.ResponseFuture, FuturesSession.RequestRefused> => {
-    if (closed) return Either.left(closedError())
-    let backgroundWork: background.Work | undefined
-    if (init.background !== undefined) {
-      const checked = backgroundOf(init)
-      if (Either.isLeft(checked)) return Either.left(checked.left)
-      backgroundWork = checked.right
-    }
-    const signals = signalsOf(init)
-    if (signals === undefined) {
-      const submitted = submit(init, backgroundWork, (work, options) => executor.unsafeSubmit(work, options))
-      return pending === undefined ? submitted : Either.map(submitted, track)
-    }
-    return Either.map(
-      submit({ ...init, signal: null }, backgroundWork, (work, options) => executor.unsafeSubmit(work, options)),
-      cancelledBy(signals)
+  ): Either.Either<FuturesSession.ResponseFuture, FuturesSession.RequestRefused> =>
+    requestWith<Either.Either<FuturesSession.ResponseFuture, FuturesSession.RequestRefused>>(
+      init,
+      (work, options) => executor.unsafeSubmit(work, options),
+      (error) => Either.left(error),
+      (submitted, f) => Either.map(submitted, f)
     )
-  }
 
   // Idempotent: a second call waits for the same futures.
   const close = ({ cancelFutures = false, interruptRunning = false }: FuturesSession.CloseOptions = {}) =>
