@@ -19,7 +19,7 @@
  * @since 0.1.0
  */
 import * as Inspectable from "effect/Inspectable"
-import * as Tough from "tough-cookie"
+import type * as Tough from "tough-cookie"
 import * as internal from "./internal/cookies.js"
 
 export type CookieInfo = internal.CookieInfo
@@ -55,8 +55,15 @@ const TypeId: unique symbol = Symbol.for("@requests-futures/core/CookieJar")
 
 export class CookieJar implements Iterable<CookieInfo> {
   readonly [TypeId] = TypeId
-  readonly #store = new Tough.MemoryCookieStore()
-  readonly #jar = internal.makeToughJar(this.#store)
+  // Made on first use: a jar that never holds a cookie never loads tough-cookie (see internal.tough).
+  #storeValue: Tough.MemoryCookieStore | undefined = undefined
+  #jarValue: Tough.CookieJar | undefined = undefined
+  get #store(): Tough.MemoryCookieStore {
+    return this.#storeValue ??= new (internal.tough().MemoryCookieStore)()
+  }
+  get #jar(): Tough.CookieJar {
+    return this.#jarValue ??= internal.makeToughJar(this.#store)
+  }
   /** Keyed by path and name; usually empty, so the per-request cost is a `size` check. */
   readonly #domainless = new Map<string, internal.DomainlessCookie>()
   /**
@@ -159,7 +166,7 @@ export class CookieJar implements Iterable<CookieInfo> {
     const now = Date.now()
     let deleted = false
     for (const header of setCookie) {
-      const cookie = Tough.Cookie.parse(header)
+      const cookie = internal.tough().Cookie.parse(header)
       if (cookie === undefined) continue
       internal.fixExpiry(cookie, now)
       let result: Tough.Cookie | undefined
@@ -207,7 +214,7 @@ export class CookieJar implements Iterable<CookieInfo> {
     }
     internal.putCookie(
       this.#store,
-      new Tough.Cookie({
+      new (internal.tough().Cookie)({
         key: name,
         value,
         domain,
@@ -382,7 +389,7 @@ export class CookieJar implements Iterable<CookieInfo> {
     }
     internal.putCookie(
       this.#store,
-      new Tough.Cookie({
+      new (internal.tough().Cookie)({
         key: cookie.name,
         value: cookie.value,
         domain: host,

@@ -4,7 +4,18 @@
  *
  * @internal
  */
-import * as Tough from "tough-cookie"
+import { createRequire } from "node:module"
+import type * as Tough from "tough-cookie"
+
+let loaded: typeof Tough | undefined
+
+/**
+ * tough-cookie, loaded when a jar first stores or parses a cookie. Loading it (with its public-suffix
+ * list) costs about 12 MiB of RSS and 100 ms of startup, which a session that never sees a cookie does
+ * not pay. Its CommonJS build, loaded synchronously, because the jar's API is synchronous; it is the
+ * only copy this package uses.
+ */
+export const tough = (): typeof Tough => loaded ??= createRequire(import.meta.url)("tough-cookie") as typeof Tough
 
 /** What the public module reports about one cookie (kept here so both sides share it). */
 export interface CookieInfo {
@@ -36,7 +47,7 @@ export interface CookieInfo {
  *   attacker plant cookies for the https site.
  */
 export const makeToughJar = (store: Tough.MemoryCookieStore): Tough.CookieJar =>
-  new Tough.CookieJar(store, {
+  new (tough().CookieJar)(store, {
     rejectPublicSuffixes: true,
     allowSpecialUseDomain: true,
     allowSecureOnLocal: false,
@@ -117,7 +128,7 @@ export const toInfo = (cookie: Tough.Cookie): CookieInfo => {
 }
 
 /** A copy that can live in another store (tough-cookie's own `clone` round-trips through JSON). */
-export const cloneCookie = (cookie: Tough.Cookie): Tough.Cookie => new Tough.Cookie(cookie)
+export const cloneCookie = (cookie: Tough.Cookie): Tough.Cookie => new (tough().Cookie)(cookie)
 
 /** A cookie the user set without a domain: requests' `domain=''`, which matches every host. */
 export interface DomainlessCookie {
@@ -146,16 +157,16 @@ export const domainlessInfo = (cookie: DomainlessCookie): CookieInfo => {
 }
 
 /** The canonical form tough-cookie stores domains in (lower case, punycode, no leading dot). */
-export const canonicalDomain = (domain: string): string => Tough.canonicalDomain(domain.replace(/^\.+/, "")) ?? ""
+export const canonicalDomain = (domain: string): string => tough().canonicalDomain(domain.replace(/^\.+/, "")) ?? ""
 
-export const pathMatch = Tough.pathMatch
+export const pathMatch = (reqPath: string, cookiePath: string): boolean => tough().pathMatch(reqPath, cookiePath)
 
 /** Whether a stored cookie would be sent to `host` (ignoring path, Secure and expiry). */
 export const appliesToHost = (cookie: Tough.Cookie, host: string): boolean =>
   cookie.hostOnly === true ? cookie.domain === host : domainMatchesHost(host, cookie.domain)
 
 const domainMatchesHost = (host: string, domain: string | null): boolean =>
-  domain !== null && Tough.domainMatch(host, domain, false) === true
+  domain !== null && tough().domainMatch(host, domain, false) === true
 
 // A name must be an RFC 6265 token; a value may not hold what would end it or break the header.
 const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
