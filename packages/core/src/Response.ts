@@ -11,8 +11,8 @@
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Inspectable from "effect/Inspectable"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
+import type * as ParseResult from "effect/ParseResult"
+import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { CookieInfo } from "./Cookies.js"
 import {
@@ -173,17 +173,31 @@ export const json = (self: Response): Effect.Effect<unknown, JsonDecodeError> =>
     catch: (cause) => new JsonDecodeError({ ...info(self), cause, response: self })
   })
 
+/**
+ * effect's `ParseResult` (and with it the schema AST), loaded when a body is first decoded: about 10 MiB
+ * of RSS and a third of the package's import time that a program which never decodes does not pay. A
+ * caller of `schemaJson` holds a `Schema`, so the module is usually loaded already and this is one lookup.
+ */
+let parseResultModule: typeof ParseResult | undefined
+const parseResult: Effect.Effect<typeof ParseResult> = Effect.suspend(() =>
+  parseResultModule !== undefined
+    ? Effect.succeed(parseResultModule)
+    : Effect.promise(() => import("effect/ParseResult")).pipe(Effect.tap((module) => {
+      parseResultModule = module
+    }))
+)
+
 /** Parses the body as JSON and decodes it with `schema`. */
 export const schemaJson: {
   <A, I, R>(schema: Schema.Schema<A, I, R>): (self: Response) => Effect.Effect<A, JsonDecodeError | SchemaDecodeError, R>
   <A, I, R>(self: Response, schema: Schema.Schema<A, I, R>): Effect.Effect<A, JsonDecodeError | SchemaDecodeError, R>
 } = dual(2, <A, I, R>(self: Response, schema: Schema.Schema<A, I, R>) =>
-  Effect.flatMap(json(self), (body) =>
-    Schema.decodeUnknown(schema)(body).pipe(
-      Effect.mapError((error: ParseResult.ParseError) =>
+  Effect.flatMap(Effect.zip(json(self), parseResult), ([body, ParseResult]) =>
+    ParseResult.decodeUnknown(schema)(body).pipe(
+      Effect.mapError((issue: ParseResult.ParseIssue) =>
         new SchemaDecodeError({
           ...info(self),
-          cause: ParseResult.TreeFormatter.formatErrorSync(error),
+          cause: ParseResult.TreeFormatter.formatIssueSync(issue),
           response: self
         })
       )
