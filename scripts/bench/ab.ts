@@ -3,20 +3,25 @@
  * machine allows): both are loaded in one process and run interleaved rounds of the same batch against
  * one server process; the best round of each is kept.
  *
- *   npx tsx scripts/bench/ab.ts --base /path/to/other/checkout [--requests 2000] [--concurrency 16]
- *     [--rounds 7] [--path /bytes/192] [--per-host]
+ *   npx tsx scripts/bench/ab.ts [--base /path/to/other/checkout] [--requests 2000] [--concurrency 16]
+ *     [--rounds 7] [--large] [--per-host] [--server auto|nginx|httpbin] [--only "undici,new core"]
  *
  * Each build must be built (`npm ci` there runs `tsc -b`). Reports CPU µs per request and requests/s for
- * the Effect API (core FuturesSession) and the Promise API (facade FuturesSession) of each build, and,
- * with --per-host, the current build with `perHost` set (the per-host scheduler's own cost).
+ * undici's `Pool.request` (the reference, as in `npm run bench`), the Effect API (core FuturesSession)
+ * and the Promise API (facade FuturesSession) of this build and, with --base, of the other one; with
+ * --per-host, also this build with `perHost` set (the per-host scheduler's own cost). The server is the
+ * bench's (nginx when installed, else httpbin), in its own process; `--large` asks for 64 KiB bodies.
  */
 import type * as Core from "@requests-futures/core"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
-import { type ChildProcess, spawn } from "node:child_process"
 import type * as Facade from "requests-futures"
+import { PerformanceObserver } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
+import { Pool } from "undici"
+import { consumeInOrder, runLimited } from "./clients/harness.js"
+import { type ServerChoice, startServer } from "./server.js"
 
 interface Variant {
   readonly name: string
@@ -32,14 +37,15 @@ const arg = (name: string, fallback: string): string => {
 
 const here = fileURLToPath(new URL("../..", import.meta.url))
 const base = arg("base", "")
-if (base === "") throw new Error("--base /path/to/a/built/checkout is required")
 const requests = Number(arg("requests", "2000"))
 const concurrency = Number(arg("concurrency", "16"))
 const rounds = Number(arg("rounds", "7"))
-const path = arg("path", "/bytes/192")
+const large = process.argv.includes("--large")
 const perHost = process.argv.includes("--per-host")
-const port = 20_000 + Math.floor(Math.random() * 20_000)
-const url = `http://127.0.0.1:${port}${path}`
+const serverChoice = arg("server", "auto") as ServerChoice
+/** Only these variants (comma-separated names), e.g. to profile one with `node --cpu-prof`. */
+const only = arg("only", "").split(",").filter((name) => name !== "")
+let url = ""
 
 type CoreModule = typeof Core
 type FacadeModule = typeof Facade
@@ -68,7 +74,7 @@ const coreVariant = async (name: string, b: Build, options: object): Promise<Var
     batch: (count) =>
       Effect.runPromise(Effect.gen(function*() {
         const futures = yield* Effect.forEach(Array.from({ length: count }), () => session.get(url))
-        for (const future of futures) {
+        for (const future of consumeInOrder(futures)) {
           const response = yield* Effect.orDie(future.result())
           if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`)
         }
@@ -83,7 +89,7 @@ const facadeVariant = (name: string, b: Build, options: object): Variant => {
     name,
     batch: async (count) => {
       const futures = Array.from({ length: count }, () => session.get(url))
-      for (const future of futures) {
+      for (const future of consumeInOrder(futures)) {
         const response = await future
         if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`)
       }
@@ -92,16 +98,21 @@ const facadeVariant = (name: string, b: Build, options: object): Variant => {
   }
 }
 
-const startServer = async (): Promise<ChildProcess> => {
-  const child = spawn(process.execPath, ["--import", "tsx", `${here}/scripts/bench/server-httpbin.ts`, "--port", String(port)], {
-    cwd: here,
-    stdio: ["ignore", "inherit", "inherit", "ipc"]
-  })
-  await new Promise<void>((resolve, reject) => {
-    child.once("message", () => resolve())
-    child.once("exit", (code) => reject(new Error(`server exited ${code}`)))
-  })
-  return child
+/** undici 7 `Pool.request` with C connections, C in flight, each body read whole: the reference. */
+const undiciVariant = (): Variant => {
+  const target = new URL(url)
+  const pool = new Pool(target.origin, { connections: concurrency })
+  const path = target.pathname + target.search
+  return {
+    name: "undici",
+    batch: (count) =>
+      runLimited(count, concurrency, async () => {
+        const { body, statusCode } = await pool.request({ method: "GET", path })
+        await body.arrayBuffer()
+        if (statusCode !== 200) throw new Error(`status ${statusCode}`)
+      }),
+    close: () => pool.close()
+  }
 }
 
 const median = (xs: ReadonlyArray<number>) => {
@@ -110,24 +121,41 @@ const median = (xs: ReadonlyArray<number>) => {
 }
 
 const main = async () => {
-  const server = await startServer()
+  const server = await startServer(serverChoice, undefined)
   try {
-    const [a, b] = await Promise.all([load(base), load(here)])
-    const variants: Array<Variant> = [
-      await coreVariant("base core", a, {}),
-      await coreVariant("new core", b, {}),
-      facadeVariant("base promise", a, {}),
-      facadeVariant("new promise", b, {})
-    ]
+    url = large ? server.urls.large : server.urls.small
+    const b = await load(here)
+    const variants: Array<Variant> = [undiciVariant(), await coreVariant("new core", b, {}), facadeVariant("new promise", b, {})]
+    if (base !== "") {
+      const a = await load(base)
+      variants.push(await coreVariant("base core", a, {}), facadeVariant("base promise", a, {}))
+    }
     if (perHost) {
       variants.push(await coreVariant("new core perHost", b, { perHost: { maxWorkers: concurrency } }))
       variants.push(facadeVariant("new promise perHost", b, { perHost: { maxWorkers: concurrency } }))
     }
+    if (only.length > 0) variants.splice(0, variants.length, ...variants.filter((v) => only.includes(v.name)))
     // Warm-up: every variant until it reaches steady speed (≥ 1.5 s each, in batches of the timed size).
+    const warmups: Array<string> = []
     for (const v of variants) {
       const until = performance.now() + 1500
-      while (performance.now() < until) await v.batch(requests)
+      let batches = 0
+      for (; performance.now() < until; batches++) await v.batch(requests)
+      warmups.push(`${v.name} ${batches}`)
     }
+    console.log(`warm-up batches: ${warmups.join(", ")}`)
+    // Garbage collection, attributed to the variant whose batch was running.
+    let gcMs = 0
+    let gcMajor = 0
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        gcMs += entry.duration
+        if ((entry as { readonly detail?: { readonly kind?: number } }).detail?.kind === 4) gcMajor++
+      }
+    })
+    observer.observe({ entryTypes: ["gc"] })
+    const gc = new Map<string, Array<number>>()
+    const majors = new Map<string, number>()
     const cpu = new Map<string, Array<number>>()
     const rate = new Map<string, Array<number>>()
     for (let round = 0; round < rounds; round++) {
@@ -135,28 +163,36 @@ const main = async () => {
       for (const v of order) {
         const c0 = process.cpuUsage()
         const t0 = performance.now()
+        const [gc0, major0] = [gcMs, gcMajor]
         await v.batch(requests)
         const wall = performance.now() - t0
         const used = process.cpuUsage(c0)
+        // GC entries are delivered asynchronously: let the observer see this batch's before reading.
+        await new Promise((resolve) => setImmediate(resolve))
+        ;(gc.get(v.name) ?? gc.set(v.name, []).get(v.name)!).push(((gcMs - gc0) * 1000) / requests)
+        majors.set(v.name, (majors.get(v.name) ?? 0) + gcMajor - major0)
         ;(cpu.get(v.name) ?? cpu.set(v.name, []).get(v.name)!).push((used.user + used.system) / requests)
         ;(rate.get(v.name) ?? rate.set(v.name, []).get(v.name)!).push(requests / (wall / 1000))
       }
     }
-    console.log(`${requests} GETs of ${path}, ${concurrency} workers, ${rounds} interleaved rounds (best and median)`)
-    console.log("| variant | CPU µs/req best | median | req/s best | median |")
-    console.log("| --- | ---: | ---: | ---: | ---: |")
+    console.log(
+      `${server.description}: ${requests} GETs of ${url}, ${concurrency} workers, ${rounds} interleaved rounds (best and median)`
+    )
+    console.log("| variant | CPU µs/req best | median | req/s best | median | GC µs/req median | full GCs |")
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for (const v of variants) {
       const c = cpu.get(v.name)!
       const r = rate.get(v.name)!
       console.log(
         `| ${v.name} | ${Math.min(...c).toFixed(1)} | ${median(c).toFixed(1)} | ${Math.max(...r).toFixed(0)} | ${
           median(r).toFixed(0)
-        } |`
+        } | ${median(gc.get(v.name)!).toFixed(1)} | ${majors.get(v.name) ?? 0} |`
       )
     }
+    observer.disconnect()
     for (const v of variants) await v.close()
   } finally {
-    server.kill("SIGTERM")
+    await server.stop()
   }
 }
 
