@@ -223,6 +223,25 @@ describe("Future", () => {
         expect(yield* future).toBe("still here")
       }))
 
+    it.scoped("waits interrupted again and again leave a bounded trace; the next waiter still gets the value", () =>
+      Effect.gen(function*() {
+        const executor = yield* Executor.make()
+        const { release, started, work } = yield* gated("at last")
+        const future = yield* executor.submit(work)
+        yield* started
+        // A polling loop: each wait times out (is interrupted) while the future runs on.
+        for (let i = 0; i < 2000; i++) {
+          const polled = yield* Effect.timeout(future, "0 millis").pipe(Effect.option)
+          expect(Option.isNone(polled)).toBe(true)
+        }
+        // What the future keeps for its waiters does not grow with the interrupted waits.
+        const held = (future as unknown as { observers?: ReadonlyArray<unknown> }).observers?.length ?? 0
+        expect(held).toBeLessThanOrEqual(32)
+        const waiters = yield* Effect.forkAll([future, future, Effect.map(future, (s) => s.length)])
+        yield* release
+        expect(yield* Fiber.join(waiters)).toEqual(["at last", "at last", 7])
+      }))
+
     it.scoped("two futures are Equal only when they are the same future; printing is unchanged", () =>
       Effect.gen(function*() {
         const executor = yield* Executor.make()

@@ -5,6 +5,7 @@ import * as Effectable from "effect/Effectable"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import type * as Fiber from "effect/Fiber"
 import type * as FiberRefs from "effect/FiberRefs"
 import { dual, identity } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
@@ -65,6 +66,28 @@ export const currentWorkerOf: FiberRef.FiberRef<FutureOwner | undefined> = globa
 /** @internal */
 export type Observer<A, E> = (exit: Exit.Exit<A, E | CancelledError>) => void
 
+/**
+ * A fiber suspended in `yield* future` (see `FutureImpl.commit`): resumed when the future settles. Kept
+ * with the observers, so callbacks and waiters are told in the order they came.
+ */
+interface Waiter<A, E> {
+  readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
+  /** Resumes with the exit itself (`result`) or with it as a value (`await`). */
+  readonly resume: (exit: Exit.Exit<A, E | CancelledError>) => void
+}
+
+/**
+ * The wait each fiber registered last. A fiber is suspended in at most one wait, so an older waiter of the
+ * same fiber, or one of a fiber that has ended, belongs to a wait that was interrupted: it is stale.
+ */
+const latestWait = globalValue(
+  Symbol.for("@requests-futures/core/Future/latestWait"),
+  () => new WeakMap<Fiber.RuntimeFiber<unknown, unknown>, Waiter<unknown, unknown>>()
+)
+
+const isStale = (waiter: Waiter<unknown, unknown>): boolean =>
+  latestWait.get(waiter.fiber) !== waiter || waiter.fiber.unsafePoll() !== null
+
 const variance = { _A: identity, _E: identity }
 
 let nextId = 0
@@ -96,7 +119,9 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
   cancelledWhileRunning = false
   private cancelError: CancelledError | undefined = undefined
   /** Called once when done, in the order added (an array: most futures have one, and a Set costs more). */
-  observers: Array<Observer<A, E>> | undefined = undefined
+  observers: Array<Observer<A, E> | Waiter<A, E>> | undefined = undefined
+  /** The length at which stale waiters are next pruned from `observers` (see `wait`). */
+  private pruneAt = 16
   /** Links in the executor's list of pending futures, then of running ones. */
   prev: FutureImpl<unknown, unknown> | undefined = undefined
   next: FutureImpl<unknown, unknown> | undefined = undefined
@@ -187,20 +212,47 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
     return Effect.suspend(() => {
       const exit = this.publicExit()
       if (exit !== undefined) return Effect.succeed(exit)
-      return this.managed(Effect.async<Exit.Exit<A, E | CancelledError>>((resume) => {
-        const remove = this.unsafeAddObserver((exit) => resume(Effect.succeed(exit)))
-        return Effect.sync(remove)
-      }))
+      const wait = this.wait<Exit.Exit<A, E | CancelledError>, never>((exit) => Exit.succeed(exit))
+      return this.status === PENDING ? this.managed(wait) : wait
     })
   }
 
   /** What `yield* future` runs: `result()` without a timeout. The runtime calls it each time it runs the future. */
   commit(): Effect.Effect<A, E | CancelledError> {
     // A future never un-finishes: once done, its exit is the answer (an Exit is an Effect).
-    return this.publicExit() ?? this.managed(Effect.async<A, E | CancelledError>((resume) => {
-      const remove = this.unsafeAddObserver(resume)
-      return Effect.sync(remove)
-    }))
+    const exit = this.publicExit()
+    if (exit !== undefined) return exit
+    // Only a queued future can need its waiter's slot (see `managed`); a running one just settles.
+    const wait = this.wait<A, E | CancelledError>(identity)
+    return this.status === PENDING ? this.managed(wait) : wait
+  }
+
+  /**
+   * Suspends the fiber until the future settles. The wait registers no canceler: Effect runs a canceler
+   * in an uninterruptible region around every wait, which doubled what the garbage collector promotes
+   * per request for a fiber that awaits thousands of futures in turn. An interrupted wait leaves its
+   * waiter behind instead; resuming it does nothing, and stale waiters are pruned as the list grows,
+   * so what a future holds is bounded by the fibers that wait on it, not by how often they are interrupted.
+   */
+  private wait<X, Y>(f: (exit: Exit.Exit<A, E | CancelledError>) => Exit.Exit<X, Y>): Effect.Effect<X, Y> {
+    return Effect.withFiberRuntime<X, Y>((fiber) =>
+      Effect.async<X, Y>((resume) => {
+        const exit = this.publicExit()
+        if (exit !== undefined) return resume(f(exit))
+        const waiter: Waiter<A, E> = {
+          fiber: fiber as Fiber.RuntimeFiber<unknown, unknown>,
+          // `result` resumes with the exit as it is: no closure per wait for the common case.
+          resume: f === identity ? resume as unknown as Waiter<A, E>["resume"] : (exit) => resume(f(exit))
+        }
+        latestWait.set(waiter.fiber, waiter as Waiter<unknown, unknown>)
+        const observers = this.observers ??= []
+        if (observers.length >= this.pruneAt) {
+          this.observers = observers.filter((o) => typeof o === "function" || !isStale(o as Waiter<unknown, unknown>))
+          this.pruneAt = Math.max(16, 2 * this.observers.length)
+        }
+        this.observers.push(waiter)
+      })
+    )
   }
 
   /**
@@ -329,7 +381,8 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
     const publicExit = this.publicExit() as Exit.Exit<A, E | CancelledError>
     for (const observer of observers) {
       try {
-        observer(publicExit)
+        if (typeof observer === "function") observer(publicExit)
+        else observer.resume(publicExit)
       } catch (error) {
         this.owner.reportCallbackError(this, error)
       }
