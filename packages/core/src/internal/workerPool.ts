@@ -56,6 +56,7 @@ export const make = (
     let busy = 0
     let completed = 0
     let crashed = 0
+    let sliced = 0
     const spawn = () => {
       const thread = new WorkerThreads.Worker(program)
       threads.add(thread)
@@ -93,7 +94,9 @@ export const make = (
       }).pipe(
         Effect.flatMap((output) =>
           Effect.map(
-            output.slices === undefined ? Effect.succeed(output.data) : Slices.assemble(output.slices),
+            output.slices === undefined
+              ? Effect.succeed(output.data)
+              : Effect.zipLeft(Slices.assemble(output.slices), Effect.sync(() => sliced++)),
             (data): Background.Outcome => ({ _tag: "Done", data, content: output.content })
           )
         ),
@@ -121,6 +124,6 @@ export const make = (
     return {
       workers,
       run,
-      stats: () => ({ workers, threads: threads.size, busy, completed, crashed })
+      stats: () => ({ workers, threads: threads.size, busy, completed, crashed, sliced })
     }
   })
