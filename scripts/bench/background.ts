@@ -11,7 +11,7 @@
  *
  * httpbin runs in a child process (its own event loop), serving `/json/big?mb=20`.
  *
- *   npm run bench:background [-- --bodies 20 --mb 20 --workers N]
+ *   npm run bench:background [-- --bodies 20 --mb 20 --workers N --runs callback,json,summarize]
  */
 import { spawn } from "node:child_process"
 import { availableParallelism, cpus } from "node:os"
@@ -22,8 +22,9 @@ import { FuturesSession } from "requests-futures"
 import { WorkerPool } from "requests-futures/workers"
 
 const { values } = parseArgs({
-  options: { bodies: { type: "string" }, mb: { type: "string" }, workers: { type: "string" } }
+  options: { bodies: { type: "string" }, mb: { type: "string" }, workers: { type: "string" }, runs: { type: "string" } }
 })
+const selected = new Set((values.runs ?? "callback,json,summarize").split(","))
 const bodies = Number(values.bodies ?? 20)
 const mb = Number(values.mb ?? 20)
 const workers = values.workers === undefined ? undefined : Number(values.workers)
@@ -83,17 +84,26 @@ const main = async () => {
     const items = (data: unknown) => {
       if ((data as { items: ReadonlyArray<unknown> }).items.length < 1000) throw new Error("not parsed")
     }
-    const runs = [
-      await measure("callback (same thread)", pool, server.url, {
-        backgroundCallback: (_s, r) => {
-          r.data = r.json()
-        }
-      }, items),
-      await measure("pool, parse json (whole document back)", pool, server.url, { background: { parse: "json" } }, items),
-      await measure("pool, module summarize (small result back)", pool, server.url, { background: summarize }, (data) => {
-        if ((data as { count: number }).count < 1000) throw new Error("not parsed")
-      })
-    ]
+    const runs: Array<Run> = []
+    if (selected.has("callback")) {
+      runs.push(
+        await measure("callback (same thread)", pool, server.url, {
+          backgroundCallback: (_s, r) => {
+            r.data = r.json()
+          }
+        }, items)
+      )
+    }
+    if (selected.has("json")) {
+      runs.push(await measure("pool, parse json (whole document back)", pool, server.url, { background: { parse: "json" } }, items))
+    }
+    if (selected.has("summarize")) {
+      runs.push(
+        await measure("pool, module summarize (small result back)", pool, server.url, { background: summarize }, (data) => {
+          if ((data as { count: number }).count < 1000) throw new Error("not parsed")
+        })
+      )
+    }
     console.log(`\n${bodies} × ${mb} MiB JSON, maxWorkers 4, pool workers ${pool.workers}; nproc ${availableParallelism()} (${cpus()[0]?.model ?? "?"}), Node ${process.version}\n`)
     console.log("| run | event-loop delay p50 (ms) | p99 (ms) | max (ms) | wall (ms) |")
     console.log("| --- | --- | --- | --- | --- |")

@@ -3,7 +3,10 @@
  * body to a pool of worker threads, which parse it (`{ parse: "json" }`), decode it with an effect
  * `Schema` (`{ schema: { module, export } }`) or pass it to a function of yours (`{ module, export }`);
  * the result lands on `response.data`. A same-thread `backgroundCallback` parsing a 50 MB body stops
- * every other request and timer for as long as it parses; a worker thread does not.
+ * every other request and timer for as long as it parses; a worker thread does not. A large result
+ * (a parsed document of megabytes) comes back in slices of some 64 KB, deserialized on this thread a
+ * few milliseconds at a time, with its event loop turning in between: the same value, without one
+ * long stop to receive it.
  *
  * Only what can cross to another thread can be work: a closure cannot (its variables stay behind), so
  * functions and schemas are named by the module file that exports them, which the worker imports.
@@ -134,6 +137,11 @@ export interface Stats {
   readonly completed: number
   /** Jobs whose thread died under them. */
   readonly crashed: number
+  /**
+   * Jobs whose result was large enough to come back in slices: put back together on the caller's
+   * thread a few milliseconds at a time, its event loop turning in between, instead of in one go.
+   */
+  readonly sliced: number
 }
 
 /**

@@ -1,15 +1,24 @@
 import { describe, expect, layer } from "@effect/vitest"
-import { type Background, Errors, FuturesSession } from "@requests-futures/core"
+import { Background, Errors, FuturesSession } from "@requests-futures/core"
 import * as WorkerPool from "@requests-futures/core/WorkerPool"
 import { Httpbin } from "@requests-futures/httpbin"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
+import { isDeepStrictEqual } from "node:util"
 import { threadId } from "node:worker_threads"
 
 const functions = new URL("./fixtures/background.mjs", import.meta.url)
 const schemas = new URL("./fixtures/schemas.mjs", import.meta.url)
+
+/** The module the worker threads import, here too: what a shaped result must be, made from the same body. */
+const { shape } = await import(functions.href) as {
+  readonly shape: (name: string, items: ReadonlyArray<Record<string, unknown>>) => unknown
+}
+
+const items = (response: { readonly text: string }) =>
+  (JSON.parse(response.text) as { items: Array<Record<string, unknown>> }).items
 
 const seen = (trackId: string) => Effect.map(Httpbin, (server) => server.requestInfo(trackId) !== undefined)
 
@@ -221,5 +230,79 @@ layer(Httpbin.layer())("the worker pool", (it) => {
       const error = yield* Effect.flip(Effect.scoped(WorkerPool.make({ workers: 0 })))
       expect(error).toMatchObject({ _tag: "InvalidOption", option: "workers", value: 0 })
       expect(WorkerPool.defaultWorkers()).toBeGreaterThanOrEqual(1)
+    }))
+})
+
+layer(Layer.merge(Httpbin.layer(), WorkerPool.layer({ workers: 2 })))("large results, back in slices", (it) => {
+  const sliced = Effect.map(Background.Pool, (pool) => pool.stats().sliced)
+
+  it.scoped("{ parse: \"json\" } of a 4 MiB document: the same value as JSON.parse of the body, received in slices", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const session = yield* FuturesSession.make()
+      const before = yield* sliced
+      const response = yield* yield* session.get(`${url}/json/big?mb=4`, { background: { parse: "json" } })
+      expect(yield* sliced).toBe(before + 1)
+      expect(isDeepStrictEqual(response.data, JSON.parse(response.text))).toBe(true)
+      expect((response.data as { items: ReadonlyArray<unknown> }).items.length).toBeGreaterThan(40_000)
+    }))
+
+  it.scoped("a function's large result of any shape comes back whole and the same: arrays, objects, nested, one long string", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const session = yield* FuturesSession.make({ maxWorkers: 4 })
+      const before = yield* sliced
+      const shapes = ["array", "object", "nested", "string"] as const
+      const responses = yield* Effect.forEach(shapes, (name) =>
+        Effect.flatten(session.get(`${url}/json/big?mb=2&shape=${name}`, { background: { module: functions, export: "shaped" } })),
+        { concurrency: "unbounded" })
+      expect(yield* sliced).toBe(before + shapes.length)
+      for (const [i, response] of responses.entries()) {
+        const expected = shape(shapes[i]!, items(response))
+        expect(isDeepStrictEqual(response.data, expected), shapes[i]).toBe(true)
+      }
+      const nested = responses[2]!.data as Record<string, Record<string, unknown>>
+      // what a structured clone keeps, slices keep: an own "__proto__", undefined, -0, a Date, a bigint, bytes
+      expect(Object.getPrototypeOf(nested.proto)).toBe(Object.prototype)
+      expect(Object.keys(nested.proto!)).toEqual(["__proto__"])
+      expect(Object.keys(nested.meta!)).toContain("missing")
+      expect(Object.is(nested.meta!.negativeZero, -0)).toBe(true)
+      expect(nested.meta!.when).toBeInstanceOf(Date)
+      expect(nested.meta!.big).toBe(10n ** 20n)
+      expect(nested.bytes).toBeInstanceOf(Uint8Array)
+      expect(Object.keys(nested)).toEqual(["123", "meta", "pages", "grid", "bytes", "proto", "text", "empty"])
+    }))
+
+  it.scoped("small results, and a large one with an object reached twice, come back whole (identity kept)", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const session = yield* FuturesSession.make()
+      const before = yield* sliced
+      const small = yield* yield* session.get(`${url}/json/big?mb=2&shape=count`, { background: { module: functions, export: "shaped" } })
+      const shared = yield* yield* session.get(`${url}/json/big?mb=2&shape=shared`, { background: { module: functions, export: "shaped" } })
+      const json = yield* yield* session.get(`${url}/json`, { background: { parse: "json" } })
+      expect(yield* sliced).toBe(before)
+      expect(small.data).toEqual({ count: items(small).length })
+      const data = shared.data as { first: unknown; second: unknown; items: unknown }
+      expect(data.first).toBe(data.second)
+      expect(isDeepStrictEqual(data.items, items(shared))).toBe(true)
+      expect(json.data).toEqual(JSON.parse(json.text))
+    }))
+
+  it.scoped("a thread that dies among large results fails only its future; the others arrive whole, every slot is freed", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const pool = yield* WorkerPool.make({ workers: 1 })
+      const session = yield* FuturesSession.make({ maxWorkers: 3, workerPool: pool })
+      const first = yield* session.get(`${url}/json/big?mb=3`, { background: { parse: "json" } })
+      const crash = yield* session.get(`${url}/json/big?mb=3`, { background: { module: functions, export: "crash" } })
+      const last = yield* session.get(`${url}/json/big?mb=3&shape=object`, { background: { module: functions, export: "shaped" } })
+      const error = yield* Effect.flip(crash.result())
+      expect(error).toBeInstanceOf(Errors.WorkerCrashed)
+      const [a, b] = yield* Effect.all([first.result(), last.result()])
+      expect(isDeepStrictEqual(a.data, JSON.parse(a.text))).toBe(true)
+      expect(isDeepStrictEqual(b.data, shape("object", items(b)))).toBe(true)
+      expect(pool.stats()).toMatchObject({ crashed: 1, busy: 0, completed: 3, sliced: 2 })
+      expect(yield* session.executor.stats).toMatchObject({ running: 0, queued: 0 })
     }))
 })

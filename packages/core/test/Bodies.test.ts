@@ -403,3 +403,20 @@ layer(Httpbin.layer())("Bodies", (it) => {
       }).pipe(Effect.scoped, live))
   })
 })
+
+layer(Httpbin.layer())("a large body of announced length", (it) => {
+  it.scoped("is read into one buffer of its own as it comes: the same bytes as a streamed read of it", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const session = yield* FuturesSession.make()
+      const whole = yield* yield* session.get(`${url}/json/big?mb=3`)
+      expect(whole.headers.get("content-length")).toBe(String(3 * MIB))
+      const streamed = yield* yield* session.get(`${url}/json/big?mb=3`, { stream: true })
+      const read = yield* Stream.runCollect(Response.iterContent(streamed))
+      expect(size(read)).toBe(3 * MIB)
+      expect(sha256(whole.content)).toBe(sha256(Buffer.concat(Chunk.toArray(read))))
+      // its own: a background job moves it to a thread without copying it
+      expect(whole.content.byteOffset).toBe(0)
+      expect(whole.content.buffer.byteLength).toBe(3 * MIB)
+    }).pipe(live))
+})

@@ -6,7 +6,8 @@
  * the same file whether the core runs from its sources (tests) or from `dist` (the published package).
  *
  * A job comes with the body's bytes transferred to this thread; the answer goes back with the result
- * (structured-cloned) and the same bytes, transferred back. A job that fails says why (`json`, `schema`,
+ * and the same bytes, transferred back. A large result goes as slices (`slices.mjs`), transferred, for
+ * the caller's thread to deserialize a piece at a time; a small one is structured-cloned with the answer. A job that fails says why (`json`, `schema`,
  * `work`); a thread that dies fails the job it was running, on the other side.
  */
 import * as Transferable from "@effect/platform/Transferable"
@@ -16,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { slice } from "./slices.mjs"
 
 /** @type {Map<string, Promise<Record<string, unknown>>>} */
 const modules = new Map()
@@ -92,12 +94,22 @@ const perform = (job) => {
   }
 }
 
-/** @param {{ content: Uint8Array }} message */
-const transferContent = (message) => Effect.as(Transferable.addAll([message.content.buffer]), message)
+/** @param {{ content: Uint8Array, slices?: ArrayBuffer[] }} message */
+const transfer = (message) => Effect.as(Transferable.addAll([message.content.buffer, ...(message.slices ?? [])]), message)
+
+/**
+ * @param {any} job
+ * @param {unknown} data
+ */
+const answer = (job, data) => {
+  // JSON.parse makes a tree: no object in it reached twice, none to remember while cutting it
+  const slices = slice(data, job.work.kind === "json")
+  return slices === undefined ? { data, content: job.content } : { data: undefined, slices, content: job.content }
+}
 
 WorkerRunner.layer(
-  (/** @type {any} */ job) => Effect.map(perform(job), (data) => ({ data, content: job.content })),
-  { encodeOutput: (_job, output) => transferContent(output), encodeError: (_job, error) => transferContent(error) }
+  (/** @type {any} */ job) => Effect.map(perform(job), (data) => answer(job, data)),
+  { encodeOutput: (_job, output) => transfer(output), encodeError: (_job, error) => transfer(error) }
 ).pipe(
   Layer.provide(NodeWorkerRunner.layer),
   NodeWorkerRunner.launch,

@@ -84,7 +84,7 @@ export class WorkerPool {
       stats: () =>
         made !== undefined && Exit.isSuccess(made)
           ? made.value.stats()
-          : { workers: this.workers, threads: 0, busy: 0, completed: 0, crashed: 0 }
+          : { workers: this.workers, threads: 0, busy: 0, completed: 0, crashed: 0, sliced: 0 }
     }
   }
 

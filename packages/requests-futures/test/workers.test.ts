@@ -1,5 +1,6 @@
 import { BackgroundError, FuturesSession, InvalidOption, WorkerCrashed, type Background } from "requests-futures"
 import { WorkerPool } from "requests-futures/workers"
+import { isDeepStrictEqual } from "node:util"
 import { afterAll, describe, expect, it } from "vitest"
 import { useHttpbin } from "./fixtures.js"
 
@@ -28,6 +29,15 @@ describe("background work on a WorkerPool", () => {
       }
     })
     expect(titles.data).toEqual(["Wake up to WonderWidgets!", "Overview"])
+  })
+
+  it("a 3 MiB document parsed in a thread comes back in slices, into the same value as JSON.parse of the body", threads, async () => {
+    await using session = new FuturesSession({ workerPool: pool })
+    const before = pool.stats().sliced
+    const response = await session.get(`${httpbin.url}/json/big?mb=3`, { background: { parse: "json" } })
+    expect(pool.stats().sliced).toBe(before + 1)
+    expect(isDeepStrictEqual(response.data, response.json())).toBe(true)
+    expect((response.data as { items: ReadonlyArray<unknown> }).items.length).toBeGreaterThan(30_000)
   })
 
   it("a closure or a missing module throws InvalidOption from the request method; nothing is queued", async () => {

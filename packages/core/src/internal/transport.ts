@@ -324,6 +324,14 @@ class ProgressMeter {
   }
 }
 
+/**
+ * A body of 1 MiB or more whose length is announced is copied into one buffer as it comes: its chunks
+ * are let go at once, not held until the end and copied then (twice its size held, and a long copy).
+ * Above 64 MiB it is collected as it comes, not allocated on the server's word.
+ */
+const PREALLOCATE_FROM = 1024 * 1024
+const PREALLOCATE_UP_TO = 64 * 1024 * 1024
+
 const contentLengthOf = (headers: Headers): number | undefined => {
   const value = headers.get("content-length")
   if (value === undefined) return undefined
@@ -367,6 +375,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private headersAt = 0
   private chunks: Array<Buffer> = []
   private size = 0
+  /** A large body of announced length, filled as its chunks come (each let go at once). */
+  private body: Buffer | undefined
   private readonly channel: BodyChannel | undefined
   /** A streamed body's exchange is over (complete, failed, aborted): nothing is armed any more. */
   private bodyOver = false
@@ -588,6 +598,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     this.armReadTimer()
     const channel = this.channel
+    if (channel === undefined && status !== 204 && status !== 304 && this.request.method !== "HEAD") {
+      const length = contentLengthOf(this.headers)
+      if (length !== undefined && length >= PREALLOCATE_FROM && length <= PREALLOCATE_UP_TO) {
+        this.body = Buffer.allocUnsafeSlow(length)
+      }
+    }
     if (channel !== undefined) {
       // A paused socket keeps its read timer: a body nobody reads for that long fails and is let go.
       // Each chunk the reader takes is a sign of life, as each byte from the server is.
@@ -617,6 +633,14 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.download?.add(chunk.length)
     if (this.callbackError !== undefined) return false
     if (this.channel !== undefined) return this.channel.push(chunk)
+    if (this.body !== undefined) {
+      if (this.size <= this.body.length) {
+        chunk.copy(this.body, this.size - chunk.length)
+        return true
+      }
+      this.chunks.push(this.body.subarray(0, this.size - chunk.length))
+      this.body = undefined
+    }
     this.chunks.push(chunk)
     return true
   }
@@ -629,7 +653,9 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.channel.end()
       return this.endBody()
     }
-    this.respond(concat(this.chunks, this.size))
+    const body = this.body
+    this.body = undefined
+    this.respond(body === undefined ? concat(this.chunks, this.size) : body.subarray(0, this.size))
     this.chunks = []
     this.headers = Headers.empty
   }

@@ -14,6 +14,7 @@ import { availableParallelism } from "node:os"
 import * as WorkerThreads from "node:worker_threads"
 import type * as Background from "../Background.js"
 import { InvalidOption } from "../Errors.js"
+import * as Slices from "./slices.js"
 import type * as WorkerPool from "../WorkerPool.js"
 
 /**
@@ -29,8 +30,10 @@ type Failure = Extract<Background.Outcome, { readonly _tag: "Failed" }> extends 
   ? Omit<F, "_tag">
   : never
 
+/** A large result comes as `slices` (`data` is then undefined), to be put back together here. */
 interface Output {
   readonly data: unknown
+  readonly slices?: ReadonlyArray<ArrayBuffer> | undefined
   readonly content: Uint8Array
 }
 
@@ -53,6 +56,7 @@ export const make = (
     let busy = 0
     let completed = 0
     let crashed = 0
+    let sliced = 0
     const spawn = () => {
       const thread = new WorkerThreads.Worker(program)
       threads.add(thread)
@@ -88,7 +92,14 @@ export const make = (
         busy++
         return pool.executeEffect(job)
       }).pipe(
-        Effect.map((output): Background.Outcome => ({ _tag: "Done", data: output.data, content: output.content })),
+        Effect.flatMap((output) =>
+          Effect.map(
+            output.slices === undefined
+              ? Effect.succeed(output.data)
+              : Effect.zipLeft(Slices.assemble(output.slices), Effect.sync(() => sliced++)),
+            (data): Background.Outcome => ({ _tag: "Done", data, content: output.content })
+          )
+        ),
         Effect.catchAllCause((cause): Effect.Effect<Background.Outcome, Background.Crashed> => {
           if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
           const failure = Cause.failureOption(cause)
@@ -113,6 +124,6 @@ export const make = (
     return {
       workers,
       run,
-      stats: () => ({ workers, threads: threads.size, busy, completed, crashed })
+      stats: () => ({ workers, threads: threads.size, busy, completed, crashed, sliced })
     }
   })
