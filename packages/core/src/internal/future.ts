@@ -72,21 +72,25 @@ export type Observer<A, E> = (exit: Exit.Exit<A, E | CancelledError>) => void
  */
 interface Waiter<A, E> {
   readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
+  /** This wait in `latestWait`: an empty object, so that the map holds nothing of the wait (see there). */
+  readonly token: object
   /** Resumes with the exit itself (`result`) or with it as a value (`await`). */
   readonly resume: (exit: Exit.Exit<A, E | CancelledError>) => void
 }
 
 /**
- * The wait each fiber registered last. A fiber is suspended in at most one wait, so an older waiter of the
- * same fiber, or one of a fiber that has ended, belongs to a wait that was interrupted: it is stale.
+ * The token of the wait each fiber registered last. A fiber is suspended in at most one wait, so an
+ * older waiter of the same fiber, or one of a fiber that has ended, belongs to a wait that was
+ * interrupted: it is stale. Only the token is kept: a waiter's `resume` reaches the future, and with
+ * it the response, which must stay collectable once the fiber has it.
  */
 const latestWait = globalValue(
   Symbol.for("@requests-futures/core/Future/latestWait"),
-  () => new WeakMap<Fiber.RuntimeFiber<unknown, unknown>, Waiter<unknown, unknown>>()
+  () => new WeakMap<Fiber.RuntimeFiber<unknown, unknown>, object>()
 )
 
 const isStale = (waiter: Waiter<unknown, unknown>): boolean =>
-  latestWait.get(waiter.fiber) !== waiter || waiter.fiber.unsafePoll() !== null
+  latestWait.get(waiter.fiber) !== waiter.token || waiter.fiber.unsafePoll() !== null
 
 const variance = { _A: identity, _E: identity }
 
@@ -241,10 +245,11 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
         if (exit !== undefined) return resume(f(exit))
         const waiter: Waiter<A, E> = {
           fiber: fiber as Fiber.RuntimeFiber<unknown, unknown>,
+          token: {},
           // `result` resumes with the exit as it is: no closure per wait for the common case.
           resume: f === identity ? resume as unknown as Waiter<A, E>["resume"] : (exit) => resume(f(exit))
         }
-        latestWait.set(waiter.fiber, waiter as Waiter<unknown, unknown>)
+        latestWait.set(waiter.fiber, waiter.token)
         const observers = this.observers ??= []
         if (observers.length >= this.pruneAt) {
           this.observers = observers.filter((o) => typeof o === "function" || !isStale(o as Waiter<unknown, unknown>))
