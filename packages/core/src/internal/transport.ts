@@ -325,11 +325,13 @@ class ProgressMeter {
 }
 
 /**
- * A body of 1 MiB or more whose length is announced is copied into one buffer as it comes: its chunks
- * are let go at once, not held until the end and copied then (twice its size held, and a long copy).
+ * A body of 16 KiB or more whose length is announced is copied into one buffer as it comes: its chunks
+ * (views of the socket's read buffers) are let go at once, not held until the end and copied then (twice
+ * its size held, and a long copy). Measured on 64 KiB bodies, 2,000 queued at once (ab.ts, interleaved
+ * rounds): Promise facade 198.6 -> 183.0 us CPU per request, full GCs 20 -> 17 (threshold 1 MiB before).
  * Above 64 MiB it is collected as it comes, not allocated on the server's word.
  */
-const PREALLOCATE_FROM = 1024 * 1024
+const PREALLOCATE_FROM = 16 * 1024
 const PREALLOCATE_UP_TO = 64 * 1024 * 1024
 
 const contentLengthOf = (headers: Headers): number | undefined => {
