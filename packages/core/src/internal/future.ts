@@ -124,8 +124,6 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
   private cancelError: CancelledError | undefined = undefined
   /** Called once when done, in the order added (an array: most futures have one, and a Set costs more). */
   observers: Array<Observer<A, E> | Waiter<A, E>> | undefined = undefined
-  /** The length at which stale waiters are next pruned from `observers` (see `wait`). */
-  private pruneAt = 16
   /** Links in the executor's list of pending futures, then of running ones. */
   prev: FutureImpl<unknown, unknown> | undefined = undefined
   next: FutureImpl<unknown, unknown> | undefined = undefined
@@ -251,9 +249,10 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
         }
         latestWait.set(waiter.fiber, waiter.token)
         const observers = this.observers ??= []
-        if (observers.length >= this.pruneAt) {
+        // At 16, 32, 64... entries (amortized O(1), and no field per future for a threshold).
+        const n = observers.length
+        if (n >= 16 && (n & (n - 1)) === 0) {
           this.observers = observers.filter((o) => typeof o === "function" || !isStale(o as Waiter<unknown, unknown>))
-          this.pruneAt = Math.max(16, 2 * this.observers.length)
         }
         this.observers.push(waiter)
       })
