@@ -9,7 +9,8 @@
  * Each build must be built (`npm ci` there runs `tsc -b`). Reports CPU µs per request and requests/s for
  * undici's `Pool.request` (the reference, as in `npm run bench`), the Effect API (core FuturesSession)
  * and the Promise API (facade FuturesSession) of this build and, with --base, of the other one; with
- * --per-host, also this build with `perHost` set (the per-host scheduler's own cost). The server is the
+ * --per-host, also this build with `perHost` set (the per-host scheduler's own cost); "new promise bounded"
+ * is the facade with C futures outstanding, as the undici client runs (what queueing all costs). The server is the
  * bench's (nginx when installed, else httpbin), in its own process; `--large` asks for 64 KiB bodies.
  */
 import type * as Core from "@requests-futures/core"
@@ -98,6 +99,23 @@ const facadeVariant = (name: string, b: Build, options: object): Variant => {
   }
 }
 
+/**
+ * The same facade session as "new promise", but bounded by the caller as the undici client is: C futures
+ * outstanding, the next submitted as one is checked. Shows what queueing every future first costs.
+ */
+const boundedVariant = (b: Build): Variant => {
+  const session = new b.facade.FuturesSession({ maxWorkers: concurrency })
+  return {
+    name: "new promise bounded",
+    batch: (count) =>
+      runLimited(count, concurrency, async () => {
+        const response = await session.get(url)
+        if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`)
+      }),
+    close: () => session.close()
+  }
+}
+
 /** undici 7 `Pool.request` with C connections, C in flight, each body read whole: the reference. */
 const undiciVariant = (): Variant => {
   const target = new URL(url)
@@ -125,7 +143,12 @@ const main = async () => {
   try {
     url = large ? server.urls.large : server.urls.small
     const b = await load(here)
-    const variants: Array<Variant> = [undiciVariant(), await coreVariant("new core", b, {}), facadeVariant("new promise", b, {})]
+    const variants: Array<Variant> = [
+      undiciVariant(),
+      await coreVariant("new core", b, {}),
+      facadeVariant("new promise", b, {}),
+      boundedVariant(b)
+    ]
     if (base !== "") {
       const a = await load(base)
       variants.push(await coreVariant("base core", a, {}), facadeVariant("base promise", a, {}))
