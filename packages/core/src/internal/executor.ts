@@ -126,7 +126,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
     // The work runs with the submitter's context (span, log annotations, services, Clock): its refs
     // as they are now are kept with the future, and used if the work needs a fiber.
     return Effect.withFiberRuntime((fiber) => {
-      const submitted = this.unsafeSubmit(work, options, fiber.getFiberRefs())
+      const submitted = this.unsafeSubmit(work, options, this.callerRefs(fiber))
       if (Either.isLeft(submitted)) return Exit.fail(submitted.left)
       const future = submitted.right as FutureImpl<A, E | E2>
       if (future.status !== WAITING) return Exit.succeed(future)
@@ -164,7 +164,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
   ): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout> {
     return Effect.withFiberRuntime((fiber): Effect.Effect<ReadonlyArray<A>, E | ExecutorShutdown | CancelledError | FutureTimeout> => {
       if (this.shut) return Effect.fail(new ExecutorShutdown({ operation: "map" }))
-      const futures = this.enqueueAll(items, f, fiber.getFiberRefs())
+      const futures = this.enqueueAll(items, f, this.callerRefs(fiber))
       const results = Effect.forEach(futures, (future) => Effect.flatten(future.await))
       const timed = options?.timeout === undefined ? results : Effect.timeoutFail(results, {
         duration: options.timeout,
@@ -189,7 +189,7 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
         Effect.withFiberRuntime<Array<FutureImpl<A, E>>, ExecutorShutdown>((fiber) =>
           this.shut
             ? Effect.fail(new ExecutorShutdown({ operation: "mapStream" }))
-            : Effect.succeed(this.enqueueAll(items, f, fiber.getFiberRefs()))
+            : Effect.succeed(this.enqueueAll(items, f, this.callerRefs(fiber)))
         ),
         (futures) => Effect.sync(() => this.cancelAll(futures, "map"))
       ),
@@ -592,6 +592,22 @@ class ExecutorImpl implements Executor.Executor, FutureOwner {
       runFork: (effect) => runFork(effect, { immediate: true, updateRefs: this.markWorker }),
       onFiber: this.runOptions.onFiber
     }
+  }
+
+  /** The refs `callerRefs` took last: shared by the futures a fiber submits while its refs stay the same. */
+  private lastCallerRefs: FiberRefs.FiberRefs | undefined = undefined
+
+  /**
+   * The submitting fiber's refs, kept with each future it submits. `getFiberRefs()` copies them on every
+   * call (about 250 B per queued future); a fiber that submits many futures without changing its refs
+   * (no new span, annotation or service in between) gets the same snapshot each time instead. Effect 3's
+   * fiber keeps its current refs in `_fiberRefs`, the very object the previous `getFiberRefs()` returned
+   * when nothing changed since; where that field is missing, each submit takes its own snapshot.
+   */
+  private callerRefs(fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberRefs.FiberRefs {
+    const current = (fiber as unknown as { readonly _fiberRefs?: FiberRefs.FiberRefs })._fiberRefs
+    if (current !== undefined && current === this.lastCallerRefs) return current
+    return this.lastCallerRefs = fiber.getFiberRefs()
   }
 
   private readonly markWorker = (refs: FiberRefs.FiberRefs, fiberId: FiberId.Runtime): FiberRefs.FiberRefs =>
