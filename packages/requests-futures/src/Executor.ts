@@ -1,7 +1,7 @@
 import { Executor as CoreExecutor } from "@requests-futures/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { Future } from "./Future.js"
+import { Future, type FutureKind } from "./Future.js"
 import { coreOf } from "./internal/core.js"
 import { fromFutureFailure } from "./internal/errors.js"
 import { runPromise } from "./internal/run.js"
@@ -47,6 +47,7 @@ export class Executor implements AsyncDisposable {
   /** @internal */
   readonly [coreOf]: CoreExecutor.Executor
   readonly #report: ErrorReporter
+  readonly #kind: FutureKind<unknown>
 
   /** Throws `InvalidMaxWorkers` unless `maxWorkers` is a positive integer. */
   constructor(options: ExecutorOptions = {}) {
@@ -59,6 +60,7 @@ export class Executor implements AsyncDisposable {
       this[coreOf] = made.right
     }
     this.#report = options.onError ?? reportToConsole
+    this.#kind = { mapValue: undefined, mapFailure: fromFutureFailure, report: this.#report }
   }
 
   get maxWorkers(): number {
@@ -87,7 +89,7 @@ export class Executor implements AsyncDisposable {
     const submitted = this[coreOf].unsafeSubmit(work)
     if (Either.isLeft(submitted)) throw fromFutureFailure({ error: submitted.left })
     worker.future = submitted.right
-    return new Future(submitted.right, fromFutureFailure, this.#report)
+    return new Future(submitted.right, this.#kind as FutureKind<T>)
   }
 
   /**

@@ -3,6 +3,7 @@ import * as Exit from "effect/Exit"
 import { CancelledError } from "./errors/CancelledError.js"
 import type { RequestInfo } from "./errors/RequestException.js"
 import { TimeoutError } from "./errors/TimeoutError.js"
+import { requestInfo } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { failureOf } from "./internal/errors.js"
 import { managedWait } from "./internal/worker.js"
@@ -19,6 +20,17 @@ export type FutureState = "pending" | "running" | "cancelled" | "finished"
 
 /** Turns the failure of the core future into the error users see. */
 type MapFailure = (failure: { readonly error: unknown } | undefined, request: RequestInfo | undefined) => unknown
+
+/**
+ * @internal What a session or executor does with its futures' outcomes, made once and shared by every
+ * future it returns (three fields less per future).
+ */
+export interface FutureKind<T> {
+  /** The core future's value becomes `mapValue(value)` (a core response, a facade one); as it is without. */
+  readonly mapValue: ((value: unknown) => T) | undefined
+  readonly mapFailure: MapFailure
+  readonly report: ErrorReporter
+}
 
 /** @internal Calls back once the future is done (at once if it is); returns a function that stops it. */
 export const observe: unique symbol = Symbol("requests-futures/observe")
@@ -43,40 +55,24 @@ export const observe: unique symbol = Symbol("requests-futures/observe")
 export class Future<T, E = unknown> implements PromiseLike<T> {
   /** @internal */
   readonly [coreOf]: CoreFuture.Future<unknown, unknown>
-  readonly #mapValue: ((value: unknown) => T) | undefined
-  readonly #mapFailure: MapFailure
-  readonly #report: ErrorReporter
-  readonly #request: RequestInfo | undefined
+  /** What its session or executor does with every future's outcome: one object shared by all of them. */
+  readonly #kind: FutureKind<T>
+  /** The request's method and URL as given, for errors (turned into a `RequestInfo` only when one is made). */
+  readonly #method: string | undefined
+  readonly #url: string | URL | undefined
   #settled: Settled<T, E> | undefined
   #promise: Promise<T> | undefined
 
   /** @internal */
-  constructor(
-    core: CoreFuture.Future<T, unknown>,
-    mapFailure: MapFailure,
-    report: ErrorReporter,
-    request?: RequestInfo
-  )
-  /** @internal The core future's value becomes `mapValue(value)` (a core response, a facade one). */
-  constructor(
-    core: CoreFuture.Future<unknown, unknown>,
-    mapFailure: MapFailure,
-    report: ErrorReporter,
-    request: RequestInfo | undefined,
-    mapValue: (value: unknown) => T
-  )
-  constructor(
-    core: CoreFuture.Future<unknown, unknown>,
-    mapFailure: MapFailure,
-    report: ErrorReporter,
-    request?: RequestInfo,
-    mapValue?: (value: unknown) => T
-  ) {
+  constructor(core: CoreFuture.Future<unknown, unknown>, kind: FutureKind<T>, method?: string, url?: string | URL) {
     this[coreOf] = core
-    this.#mapValue = mapValue
-    this.#mapFailure = mapFailure
-    this.#report = report
-    this.#request = request
+    this.#kind = kind
+    this.#method = method
+    this.#url = url
+  }
+
+  get #request(): RequestInfo | undefined {
+    return this.#method === undefined ? undefined : requestInfo(this.#method, this.#url)
   }
 
   /** Makes the future awaitable: `await future` is `await future.result()`. */
@@ -160,7 +156,7 @@ export class Future<T, E = unknown> implements PromiseLike<T> {
    * that throws (or rejects) is reported to `onError` (default `console.error`) and affects nothing else.
    */
   addDoneCallback(callback: (future: this) => unknown): void {
-    this[coreOf].unsafeAddObserver(() => callSafely(() => callback(this), this.#report))
+    this[coreOf].unsafeAddObserver(() => callSafely(() => callback(this), this.#kind.report))
   }
 
   /** @internal Every wait goes through here: in a worker of the same executor, it lends the worker's slot. */
@@ -171,8 +167,8 @@ export class Future<T, E = unknown> implements PromiseLike<T> {
 
   #settle(exit: Exit.Exit<unknown, unknown>): Settled<T, E> {
     return this.#settled ??= Exit.isSuccess(exit)
-      ? { ok: true, value: this.#mapValue === undefined ? exit.value as T : this.#mapValue(exit.value) }
-      : { ok: false, error: this.#mapFailure(failureOf(exit.cause), this.#request) as E | CancelledError }
+      ? { ok: true, value: this.#kind.mapValue === undefined ? exit.value as T : this.#kind.mapValue(exit.value) }
+      : { ok: false, error: this.#kind.mapFailure(failureOf(exit.cause), this.#request) as E | CancelledError }
   }
 
   /** The outcome, or a `TimeoutError` after `timeoutMs`. */
@@ -180,11 +176,12 @@ export class Future<T, E = unknown> implements PromiseLike<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         stop()
-        const what = this.#request === undefined ? "The future" : `${this.#request.method} ${this.#request.url}`
+        const request = this.#request
+        const what = request === undefined ? "The future" : `${request.method} ${request.url}`
         reject(
           new TimeoutError(
             `${what} was not done within ${timeoutMs} ms; it goes on: wait again, or cancel() it`,
-            { timeoutMs, request: this.#request }
+            { timeoutMs, request }
           )
         )
       }, timeoutMs)

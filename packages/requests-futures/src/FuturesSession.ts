@@ -5,8 +5,8 @@ import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { RequestError } from "./errors/index.js"
 import { type Executor, wrapExecutor } from "./Executor.js"
-import { Future } from "./Future.js"
-import { BaseSession, requestInfo, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
+import { Future, type FutureKind } from "./Future.js"
+import { BaseSession, type SessionHooks, toInit, toSessionHooks } from "./internal/BaseSession.js"
 import { coreOf } from "./internal/core.js"
 import { fromRequestFailure } from "./internal/errors.js"
 import { toCoreStep } from "./internal/hooks.js"
@@ -68,6 +68,9 @@ export class FuturesSession extends BaseSession {
   readonly executor: Executor
   readonly #core: CoreFuturesSession.FuturesSession
   readonly #report: ErrorReporter
+  /** Its futures resolve to a new facade Response, or (with hooks or a callback) to the one they saw. */
+  readonly #fresh: FutureKind<Response>
+  readonly #seen: FutureKind<Response>
   readonly #callback = (
     callback: NonNullable<FuturesRequestOptions["backgroundCallback"]>
   ): CoreFuturesSession.BackgroundCallback => {
@@ -83,6 +86,8 @@ export class FuturesSession extends BaseSession {
     this.executor = parts.executor
     this.#core = parts.core
     this.#report = options.onError ?? reportToConsole
+    this.#fresh = { mapValue: newResponse, mapFailure: fromRequestFailure, report: this.#report }
+    this.#seen = { mapValue: sameResponse, mapFailure: fromRequestFailure, report: this.#report }
   }
 
   /**
@@ -104,8 +109,8 @@ export class FuturesSession extends BaseSession {
     const submitted = this.#core.unsafeRequest(init)
     if (Either.isLeft(submitted)) throw fromRequestFailure({ error: submitted.left })
     // With hooks or a callback, the future resolves to the very Response they saw.
-    const toResponse = hooks.length === 0 && callback === undefined ? newResponse : sameResponse
-    return new Future(submitted.right, fromRequestFailure, this.#report, requestInfo(method, url), toResponse)
+    const kind = hooks.length === 0 && callback === undefined ? this.#fresh : this.#seen
+    return new Future(submitted.right, kind, method, url)
   }
 
   get(url: string | URL, options?: FuturesRequestOptions): ResponseFuture {
