@@ -59,10 +59,15 @@ const measure = async (name: string, pool: WorkerPool, url: string, options: Opt
   const histogram = monitorEventLoopDelay({ resolution: 10 })
   histogram.enable()
   const started = performance.now()
-  const responses = await Promise.all(Array.from({ length: bodies }, () => session.get(`${url}/json/big?mb=${mb}`, options)))
+  // Each document is checked when it arrives and then let go, as a program that uses them would: holding
+  // all 20 parsed documents (over 1 GB of heap) until the last one came measured the garbage collector
+  // of that heap, not where the parsing ran (p99 336 -> 134 ms for `parse json` in one A/B here).
+  await Promise.all(Array.from({ length: bodies }, () =>
+    session.get(`${url}/json/big?mb=${mb}`, options).then((response) => {
+      check(response.data)
+    })))
   const wallMs = performance.now() - started
   histogram.disable()
-  for (const response of responses) check(response.data)
   const ms = (ns: number) => Math.round(ns / 1e5) / 10
   const run: Run = { name, p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), wallMs: Math.round(wallMs) }
   console.log(JSON.stringify(run))
