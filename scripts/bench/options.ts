@@ -21,8 +21,9 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--clients undici,fetch] [--concurrency 2,16,64]
-                          [--rounds 3] [--server auto|nginx|httpbin] [--budget 570]
-env: BENCH_QUICK=1 BENCH_CLIENTS=… BENCH_CONCURRENCY=… BENCH_ROUNDS=… BENCH_SERVER=… BENCH_BUDGET=…`
+                          [--rounds 3] [--server auto|nginx|httpbin] [--budget 570] [--requests 2500,1000]
+env: BENCH_QUICK=1 BENCH_CLIENTS=… BENCH_CONCURRENCY=… BENCH_ROUNDS=… BENCH_SERVER=… BENCH_BUDGET=…
+     BENCH_REQUESTS=… (GETs per timed batch: small bodies, 64 KiB bodies)`
 
 const list = (value: string): Array<string> =>
   value.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
@@ -34,6 +35,14 @@ const positiveIntegers = (value: string, flag: string): Array<number> =>
     return n
   })
 
+/** GETs per timed batch (and per warm-up batch): `--requests small,large`, else by `--quick`. */
+const requestsOf = (value: string | undefined, quick: boolean): { readonly small: number; readonly large: number } => {
+  if (value === undefined) return quick ? { small: 500, large: 200 } : { small: 2500, large: 1000 }
+  const [small, large] = positiveIntegers(value, "--requests")
+  if (small === undefined || large === undefined) throw new Error(`--requests: "${value}" is not two counts, small,large\n${USAGE}`)
+  return { small, large }
+}
+
 export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): BenchOptions => {
   const raw = new Map<string, string>()
   if (env.BENCH_QUICK !== undefined && env.BENCH_QUICK !== "" && env.BENCH_QUICK !== "0") raw.set("quick", "1")
@@ -42,6 +51,7 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
   if (env.BENCH_ROUNDS !== undefined) raw.set("rounds", env.BENCH_ROUNDS)
   if (env.BENCH_SERVER !== undefined) raw.set("server", env.BENCH_SERVER)
   if (env.BENCH_BUDGET !== undefined) raw.set("budget", env.BENCH_BUDGET)
+  if (env.BENCH_REQUESTS !== undefined) raw.set("requests", env.BENCH_REQUESTS)
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ""
@@ -49,7 +59,7 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
       raw.set("quick", "1")
       continue
     }
-    const match = /^--(clients|concurrency|rounds|server|budget)(?:=(.*))?$/.exec(arg)
+    const match = /^--(clients|concurrency|rounds|server|budget|requests)(?:=(.*))?$/.exec(arg)
     const name = match?.[1]
     const value = match?.[2] ?? argv[++i]
     if (name === undefined || value === undefined) throw new Error(`unknown or incomplete option "${arg}"\n${USAGE}`)
@@ -70,7 +80,7 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
     // Under 10 minutes with margin for the last round running long and for shutdown.
     budgetSeconds: positiveIntegers(raw.get("budget") ?? "570", "--budget")[0] ?? 570,
     server,
-    requests: quick ? { small: 500, large: 200 } : { small: 2500, large: 1000 },
+    requests: requestsOf(raw.get("requests"), quick),
     // Measured here: a Node client process needs 1–1.5 s of running before it reaches its steady
     // speed (undici's requests/s triples between 0.5 s and 1.5 s of warm-up), and warm-up batches
     // smaller than the timed one leave a queue-everything client cold for the larger queue (ours-core:

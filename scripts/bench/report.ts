@@ -109,9 +109,10 @@ status 200, every body the expected length) count; ⚠ notes list the others.
 (\`/usr/sbin/nginx\`, Debian's \`nginx\` package) on 127.0.0.1 with a private config, or the embedded
 httpbin when nginx is missing, then runs every client as its own process, interleaved over the
 rounds, and rewrites this file. Options: \`--quick\` (smoke run: fewer requests, one round),
-\`--clients undici,fetch\`, \`--concurrency 16\`, \`--rounds 3\`, \`--server nginx|httpbin\`, \`--budget 570\`
+\`--clients undici,fetch\`, \`--concurrency 16\`, \`--rounds 3\`, \`--server nginx|httpbin\`, \`--budget 570\`,
+\`--requests 2500,1000\` (GETs per timed batch, small and 64 KiB)
 (seconds; no round starts that would end later), or the env variables \`BENCH_QUICK\`, \`BENCH_CLIENTS\`,
-\`BENCH_CONCURRENCY\`, \`BENCH_ROUNDS\`, \`BENCH_SERVER\`, \`BENCH_BUDGET\`. The Python client needs
+\`BENCH_CONCURRENCY\`, \`BENCH_ROUNDS\`, \`BENCH_SERVER\`, \`BENCH_BUDGET\`, \`BENCH_REQUESTS\`. The Python client needs
 \`python3-requests-futures\`. Numbers only compare clients within one run on one machine; close
 other work first.
 `
