@@ -214,19 +214,14 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
     return Effect.suspend(() => {
       const exit = this.publicExit()
       if (exit !== undefined) return Effect.succeed(exit)
-      const wait = this.wait<Exit.Exit<A, E | CancelledError>, never>((exit) => Exit.succeed(exit))
-      return this.status === PENDING ? this.managed(wait) : wait
+      return this.wait<Exit.Exit<A, E | CancelledError>, never>((exit) => Exit.succeed(exit))
     })
   }
 
   /** What `yield* future` runs: `result()` without a timeout. The runtime calls it each time it runs the future. */
   commit(): Effect.Effect<A, E | CancelledError> {
     // A future never un-finishes: once done, its exit is the answer (an Exit is an Effect).
-    const exit = this.publicExit()
-    if (exit !== undefined) return exit
-    // Only a queued future can need its waiter's slot (see `managed`); a running one just settles.
-    const wait = this.wait<A, E | CancelledError>(identity)
-    return this.status === PENDING ? this.managed(wait) : wait
+    return this.publicExit() ?? this.wait<A, E | CancelledError>(identity)
   }
 
   /**
@@ -235,10 +230,14 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
    * per request for a fiber that awaits thousands of futures in turn. An interrupted wait leaves its
    * waiter behind instead; resuming it does nothing, and stale waiters are pruned as the list grows,
    * so what a future holds is bounded by the fibers that wait on it, not by how often they are interrupted.
+   *
+   * Managed blocking (as Java's ForkJoinPool): a fiber running work of this future's executor that
+   * waits on it while it is queued lends its slot for the wait, so the future can run even when every
+   * worker waits on futures behind them (else `maxWorkers` waiting workers would hang for ever).
    */
   private wait<X, Y>(f: (exit: Exit.Exit<A, E | CancelledError>) => Exit.Exit<X, Y>): Effect.Effect<X, Y> {
-    return Effect.withFiberRuntime<X, Y>((fiber) =>
-      Effect.async<X, Y>((resume) => {
+    return Effect.withFiberRuntime<X, Y>((fiber) => {
+      const suspended = Effect.async<X, Y>((resume) => {
         const exit = this.publicExit()
         if (exit !== undefined) return resume(f(exit))
         const waiter: Waiter<A, E> = {
@@ -256,24 +255,14 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | CancelledError> im
         }
         this.observers.push(waiter)
       })
-    )
-  }
-
-  /**
-   * Managed blocking (as Java's ForkJoinPool): a fiber running work of this future's executor that
-   * waits on it while it is queued lends its slot for the wait, so the future can run even when every
-   * worker waits on futures behind them (else `maxWorkers` waiting workers would hang for ever).
-   */
-  private managed<X, Y>(wait: Effect.Effect<X, Y>): Effect.Effect<X, Y> {
-    return Effect.withFiberRuntime((fiber) =>
-      this.status === PENDING && fiber.getFiberRef(currentWorkerOf) === this.owner
+      return this.status === PENDING && fiber.getFiberRef(currentWorkerOf) === this.owner
         ? Effect.acquireUseRelease(
           Effect.sync(() => this.owner.lendSlot()),
-          () => wait,
+          () => suspended,
           (release) => Effect.sync(release)
         )
-        : wait
-    )
+        : suspended
+    })
   }
 
   result(options?: Future.ResultOptions): Effect.Effect<A, E | CancelledError | FutureTimeout> {
