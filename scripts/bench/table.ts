@@ -43,10 +43,16 @@ const whyInvalid = (m: Measurement): string | undefined => {
   return undefined
 }
 
-const medianRps = (runs: ReadonlyArray<Measurement>): number | undefined => {
+/** The median of `f` over a cell's valid runs; undefined when none is valid. */
+const medianOf = (
+  runs: ReadonlyArray<Measurement>,
+  f: (r: ReturnType<typeof validResults>[number]) => number
+): number | undefined => {
   const valid = validResults(runs)
-  return valid.length === 0 ? undefined : median(valid.map((r) => r.rps))
+  return valid.length === 0 ? undefined : median(valid.map(f))
 }
+
+const medianRps = (runs: ReadonlyArray<Measurement>): number | undefined => medianOf(runs, (r) => r.rps)
 
 /**
  * The best round. On a shared machine other work only ever slows a run down, so the fastest of
@@ -121,11 +127,6 @@ const targetCells: ReadonlyArray<{ readonly size: string; readonly concurrency: 
   { size: "large", concurrency: 16 },
   { size: "large", concurrency: 64 }
 ]
-
-const medianOf = (runs: ReadonlyArray<Measurement>, f: (r: ReturnType<typeof validResults>[number]) => number) => {
-  const valid = validResults(runs)
-  return valid.length === 0 ? undefined : median(valid.map(f))
-}
 
 const verdict = (ok: boolean, share: string): string => (ok ? "yes" : `no (${share})`)
 
