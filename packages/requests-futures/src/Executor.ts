@@ -46,7 +46,6 @@ export const wrapExecutor = (core: CoreExecutor.Executor, onError: ErrorReporter
 export class Executor implements AsyncDisposable {
   /** @internal */
   readonly [coreOf]: CoreExecutor.Executor
-  readonly #report: ErrorReporter
   readonly #kind: FutureKind<unknown>
 
   /** Throws `InvalidMaxWorkers` unless `maxWorkers` is a positive integer. */
@@ -59,8 +58,8 @@ export class Executor implements AsyncDisposable {
       if (Either.isLeft(made)) throw fromFutureFailure({ error: made.left })
       this[coreOf] = made.right
     }
-    this.#report = options.onError ?? reportToConsole
-    this.#kind = { mapValue: undefined, mapFailure: fromFutureFailure, report: this.#report }
+    const report = options.onError ?? reportToConsole
+    this.#kind = { mapValue: undefined, mapFailure: fromFutureFailure, report }
   }
 
   get maxWorkers(): number {

@@ -12,7 +12,7 @@ import { fromRequestFailure } from "./internal/errors.js"
 import { toCoreStep } from "./internal/hooks.js"
 import { runPromise, runSync } from "./internal/run.js"
 import { Response, responseOf } from "./Response.js"
-import type { CloseOptions, ErrorReporter, FuturesRequestOptions, FuturesSessionOptions } from "./types/options.js"
+import type { CloseOptions, FuturesRequestOptions, FuturesSessionOptions } from "./types/options.js"
 import { reportToConsole } from "./utils/report.js"
 
 /** The future of a response: `await` it, or `result()`, `settle()`, `cancel()`... */
@@ -67,7 +67,6 @@ export class FuturesSession extends BaseSession {
   /** The executor the requests run on: the session's own, or the one given. */
   readonly executor: Executor
   readonly #core: CoreFuturesSession.FuturesSession
-  readonly #report: ErrorReporter
   /** Its futures resolve to a new facade Response, or (with hooks or a callback) to the one they saw. */
   readonly #fresh: FutureKind<Response>
   readonly #seen: FutureKind<Response>
@@ -85,9 +84,9 @@ export class FuturesSession extends BaseSession {
     super(parts.core.session, parts.hooks, parts.scope)
     this.executor = parts.executor
     this.#core = parts.core
-    this.#report = options.onError ?? reportToConsole
-    this.#fresh = { mapValue: newResponse, mapFailure: fromRequestFailure, report: this.#report }
-    this.#seen = { mapValue: sameResponse, mapFailure: fromRequestFailure, report: this.#report }
+    const report = options.onError ?? reportToConsole
+    this.#fresh = { mapValue: newResponse, mapFailure: fromRequestFailure, report }
+    this.#seen = { mapValue: sameResponse, mapFailure: fromRequestFailure, report }
   }
 
   /**
