@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process"
 import { availableParallelism, cpus } from "node:os"
-import { monitorEventLoopDelay } from "node:perf_hooks"
+import { constants, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
 import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
 import { FuturesSession } from "requests-futures"
@@ -44,6 +44,10 @@ interface Run {
   readonly p99: number
   readonly max: number
   readonly wallMs: number
+  /** This thread's young-generation collections (scavenges): how many, their total and longest pause. */
+  readonly scavenges: number
+  readonly scavengeMs: number
+  readonly longestScavengeMs: number
 }
 
 type Options = Parameters<FuturesSession["get"]>[1]
@@ -57,6 +61,13 @@ const measure = async (name: string, pool: WorkerPool, url: string, options: Opt
   // the next request: `retry` sends that GET again (it happens to every way of running, rarely).
   await using session = new FuturesSession({ maxWorkers: 4, workerPool: pool, retry: 2 })
   const histogram = monitorEventLoopDelay({ resolution: 10 })
+  const scavenges: Array<number> = []
+  const collections = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges.push(entry.duration)
+    }
+  })
+  collections.observe({ entryTypes: ["gc"] })
   histogram.enable()
   const started = performance.now()
   // Each document is checked when it arrives and then let go, as a program that uses them would: holding
@@ -68,8 +79,18 @@ const measure = async (name: string, pool: WorkerPool, url: string, options: Opt
     })))
   const wallMs = performance.now() - started
   histogram.disable()
+  collections.disconnect()
   const ms = (ns: number) => Math.round(ns / 1e5) / 10
-  const run: Run = { name, p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), wallMs: Math.round(wallMs) }
+  const run: Run = {
+    name,
+    p50: ms(histogram.percentile(50)),
+    p99: ms(histogram.percentile(99)),
+    max: ms(histogram.max),
+    wallMs: Math.round(wallMs),
+    scavenges: scavenges.length,
+    scavengeMs: Math.round(scavenges.reduce((total, pause) => total + pause, 0)),
+    longestScavengeMs: Math.round(Math.max(0, ...scavenges) * 10) / 10
+  }
   console.log(JSON.stringify(run))
   return run
 }
@@ -110,9 +131,11 @@ const main = async () => {
       )
     }
     console.log(`\n${bodies} × ${mb} MiB JSON, maxWorkers 4, pool workers ${pool.workers}; nproc ${availableParallelism()} (${cpus()[0]?.model ?? "?"}), Node ${process.version}\n`)
-    console.log("| run | event-loop delay p50 (ms) | p99 (ms) | max (ms) | wall (ms) |")
-    console.log("| --- | --- | --- | --- | --- |")
-    for (const run of runs) console.log(`| ${run.name} | ${run.p50} | ${run.p99} | ${run.max} | ${run.wallMs} |`)
+    console.log("| run | event-loop delay p50 (ms) | p99 (ms) | max (ms) | wall (ms) | scavenges on this thread: count, total ms, longest ms |")
+    console.log("| --- | --- | --- | --- | --- | --- |")
+    for (const run of runs) {
+      console.log(`| ${run.name} | ${run.p50} | ${run.p99} | ${run.max} | ${run.wallMs} | ${run.scavenges}, ${run.scavengeMs}, ${run.longestScavengeMs} |`)
+    }
   } finally {
     await pool.close()
     server.stop()
