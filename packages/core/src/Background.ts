@@ -4,7 +4,7 @@
  * `Schema` (`{ schema: { module, export } }`) or pass it to a function of yours (`{ module, export }`);
  * the result lands on `response.data`. A same-thread `backgroundCallback` parsing a 50 MB body stops
  * every other request and timer for as long as it parses; a worker thread does not. A large result
- * (a parsed document of megabytes) comes back in slices of some 64 KB, deserialized on this thread a
+ * (a parsed document of megabytes) comes back in slices of some 64 KB, put together on this thread a
  * few milliseconds at a time, with its event loop turning in between: the same value, without one
  * long stop to receive it.
  *

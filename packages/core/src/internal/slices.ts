@@ -10,8 +10,9 @@ import * as v8 from "node:v8"
  * The objects and arrays of a slice's nodes are made by literals: one function per shape of object,
  * `(read) => ({ "id": read(), "name": read() })`, made once a shape is seen twice, and one per short
  * array length. V8 sees that what a literal makes survives and allocates it in the old generation from
- * then on, so young collections no longer copy the half-made document (a 20 MB document made by
- * deserializing: 20-60 ms pauses; by literals, about half as long and half as many).
+ * then on, so young collections no longer copy the half-made document (20 documents of 20 MB: this
+ * thread's young collections took 4.8 s by deserializing, 1.5 s by literals; scripts/bench/
+ * RESULTS-background.md).
  */
 
 /** How long one turn of the event loop reads slices before it lets the loop go on. */
