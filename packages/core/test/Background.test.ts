@@ -13,8 +13,9 @@ const functions = new URL("./fixtures/background.mjs", import.meta.url)
 const schemas = new URL("./fixtures/schemas.mjs", import.meta.url)
 
 /** The module the worker threads import, here too: what a shaped result must be, made from the same body. */
-const { shape } = await import(functions.href) as {
+const { depthOf, shape } = await import(functions.href) as {
   readonly shape: (name: string, items: ReadonlyArray<Record<string, unknown>>) => unknown
+  readonly depthOf: (value: unknown) => number
 }
 
 const items = (response: { readonly text: string }) =>
@@ -287,6 +288,23 @@ layer(Layer.merge(Httpbin.layer(), WorkerPool.layer({ workers: 2 })))("large res
       expect(data.first).toBe(data.second)
       expect(isDeepStrictEqual(data.items, items(shared))).toBe(true)
       expect(json.data).toEqual(JSON.parse(json.text))
+    }))
+
+  it.scoped("a large result nested 1,000 levels deep arrives; one too deep to clone (100,000) fails typed, its slot freed", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Httpbin
+      const session = yield* FuturesSession.make()
+      const before = yield* sliced
+      const deep = yield* yield* session.get(`${url}/get?depth=1000`, { background: { module: functions, export: "nested" } })
+      expect(yield* sliced).toBe(before + 1)
+      expect(depthOf((deep.data as { deep: unknown }).deep)).toBe(1000)
+      const error = yield* Effect.flip(Effect.flatten(session.get(`${url}/get?depth=100000`, {
+        background: { module: functions, export: "nested" }
+      })))
+      expect(error).toBeInstanceOf(Errors.BackgroundError)
+      expect(yield* session.executor.stats).toMatchObject({ running: 0, queued: 0 })
+      const next = yield* yield* session.get(`${url}/get?depth=10`, { background: { module: functions, export: "nested" } })
+      expect(depthOf((next.data as { deep: unknown }).deep)).toBe(10)
     }))
 
   it.scoped("a thread that dies among large results fails only its future; the others arrive whole, every slot is freed", () =>
