@@ -68,13 +68,14 @@ const literal = (keys: ReadonlyArray<string>): Make | undefined => {
   if (!literals || keys.length > MAX_LITERAL_KEYS) return undefined
   const signature = JSON.stringify(keys)
   const known = shapes.get(signature)
-  if (known !== undefined && known !== null) return known
+  if (known) return known
   if (known === undefined) {
+    // seen once: a shape seen once may never come again, and is not worth compiling
     if (shapes.size >= MAX_SHAPES) shapes.clear()
     shapes.set(signature, null)
     return undefined
   }
-  // the keys are written as JSON strings, which are JavaScript strings: no key is ever code
+  // seen twice: the keys are written as JSON strings, which are JavaScript strings: no key is ever code
   const properties = keys.map((key) => key === "__proto__" ? `["__proto__"]: r()` : `${JSON.stringify(key)}: r()`)
   try {
     const make = new Function("r", `return {${properties.join(", ")}}`) as Make
